@@ -1,0 +1,54 @@
+// Program types: the names the CLI accepts, the kernel's BPF_PROG_TYPE_* numbers,
+// and the mapping from ELF section names the way libbpf does it.
+//
+// kprobe, kretprobe and uprobe are one kernel type (BPF_PROG_TYPE_KPROBE) but differ
+// in what the context means to a user, so bpfvet keeps them apart.  `Raw` is not a
+// kernel type: a plain function of memory (r1 = buffer, r2 = length), as ISA
+// conformance suites use it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bpfvet::isa {
+
+enum class ProgType : uint8_t {
+  Unspec,
+  SocketFilter,
+  Kprobe,
+  Kretprobe,
+  Uprobe,
+  Tracepoint,
+  RawTracepoint,
+  PerfEvent,
+  Xdp,
+  SchedCls,
+  SchedAct,
+  CgroupSkb,
+  CgroupSock,
+  Lsm,
+  SockOps,
+  CgroupSockAddr,
+  SkSkb,
+  SkMsg,
+  FlowDissector,
+  Raw,
+};
+
+/// The CLI name ("xdp", "sched_cls", ...); "unspec" for Unspec.
+const char* prog_type_name(ProgType t);
+/// Parses a CLI name, incl. the alias "tc" for sched_cls.  nullopt when unknown.
+std::optional<ProgType> parse_prog_type(std::string_view name);
+/// The kernel's enum bpf_prog_type value (BPF_PROG_TYPE_XDP = 6, ...); Raw maps to
+/// socket filter's number only for loading experiments and is flagged by callers.
+uint32_t kernel_prog_type(ProgType t);
+/// Program type from an ELF section name, following libbpf's section table
+/// ("xdp", "tc", "classifier", "socket", "kprobe/", "tp/", "lsm/", ...).
+/// nullopt when the section name says nothing.
+std::optional<ProgType> prog_type_from_section(std::string_view section);
+/// Comma-separated list of every CLI name, for error messages.
+std::string prog_type_names();
+
+}  // namespace bpfvet::isa
