@@ -1,0 +1,42 @@
+// The bpfvet subcommands.  Each group registers its subcommands on the CLI11 app;
+// a subcommand's callback stores the process exit status in `status`:
+//   0 accepted / finished, 1 rejected / engines disagree, 2 bad usage or bad input.
+// Bad input is reported by throwing InputError (main prints "bpfvet: <message>" on
+// stderr and exits 2), so no subcommand prints its own fatal errors.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "isa/program.h"
+
+namespace bpfvet::cli {
+
+/// Malformed input or impossible request: one line, exit code 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// verify, explain, lint (cli/verify_cmd.cpp).
+void add_verify_commands(CLI::App& app, int& status);
+/// run, bench (cli/run_cmd.cpp).
+void add_run_commands(CLI::App& app, int& status);
+/// disasm, asm, cfg, jit (cli/tool_cmd.cpp).
+void add_tool_commands(CLI::App& app, int& status);
+
+/// Options every program-taking command shares (--section, --type, --input-format, --program).
+struct InputOptions {
+  std::string path;
+  std::vector<std::string> sections;
+  std::string type;
+  std::string input_format = "auto";
+  std::string program;
+};
+/// Adds the shared input options to a subcommand.
+void add_input_options(CLI::App& cmd, InputOptions& opts);
+/// Loads the input or throws InputError with the loader's message.
+isa::Object load_input(const InputOptions& opts);
+
+}  // namespace bpfvet::cli
