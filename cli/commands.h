@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -34,8 +35,12 @@ struct InputOptions {
   std::string input_format = "auto";
   std::string program;
 };
-/// Adds the shared input options to a subcommand.
+/// Adds the positional INPUT and the shared selection options to a subcommand.
 void add_input_options(CLI::App& cmd, InputOptions& opts);
+/// Adds only --section/--type/--input-format/--program (for commands with several inputs).
+void add_selection_options(CLI::App& cmd, InputOptions& opts);
+/// Parses a --type value (incl. alias tc) or throws InputError listing the valid names.
+isa::ProgType parse_type_option(const std::string& name);
 /// Loads the input or throws InputError with the loader's message.
 isa::Object load_input(const InputOptions& opts);
 
