@@ -1,0 +1,254 @@
+// Ground truth from the running kernel: load BPF objects with libbpf and read the
+// verifier's verdict, failing instruction and error line.
+//
+// How it works: every program of an object is loaded on its own (the object is opened
+// afresh with autoload off for the others), with a large verifier log at level 1.  At
+// that level the kernel prints every instruction it processes as `IDX: (OP) text`, so
+// the error belongs to the last such line before the message; errors found before the
+// walk (check_cfg: back-edges, jumps out of range, unreachable code) name their
+// instruction in the message itself.  The kernel keeps the tail of an overflowing
+// log (rotating log), so even programs that hit the complexity limit can be read.
+//
+// Assembly files (`.s`) are assembled with llvm-mc-14 into a one-section object first.
+// Header-only so that test binaries and corpus/tools can both include it.
+#pragma once
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace bpfvet::testsupport {
+
+/// What the kernel said about one program.
+struct KernelVerdict {
+  std::string section;   // ELF section of the program
+  std::string name;      // function name
+  bool accepted = false;
+  int insn = -1;         // failing instruction index (rejections), -1 when unknown
+  std::string message;   // the log line stating the error (rejections)
+  std::string log;       // the whole verifier log (tail, if it overflowed)
+  int error = 0;         // -errno of the load (0 when accepted)
+  int insn_count = 0;    // instructions as loaded by libbpf
+};
+
+/// Result of loading an object: a libbpf-level failure (open, relocation) is an error
+/// string; otherwise one verdict per program.
+struct ObjectVerdicts {
+  std::string error;
+  std::vector<KernelVerdict> programs;
+};
+
+namespace detail {
+
+inline int silent_print(enum libbpf_print_level, const char*, va_list) { return 0; }
+
+inline std::optional<bpf_prog_type> prog_type_by_name(const std::string& name) {
+  struct Row { const char* n; bpf_prog_type t; };
+  static const Row rows[] = {
+      {"socket_filter", BPF_PROG_TYPE_SOCKET_FILTER}, {"kprobe", BPF_PROG_TYPE_KPROBE},
+      {"kretprobe", BPF_PROG_TYPE_KPROBE},            {"uprobe", BPF_PROG_TYPE_KPROBE},
+      {"tracepoint", BPF_PROG_TYPE_TRACEPOINT},       {"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT},
+      {"perf_event", BPF_PROG_TYPE_PERF_EVENT},       {"xdp", BPF_PROG_TYPE_XDP},
+      {"sched_cls", BPF_PROG_TYPE_SCHED_CLS},         {"tc", BPF_PROG_TYPE_SCHED_CLS},
+      {"sched_act", BPF_PROG_TYPE_SCHED_ACT},         {"cgroup_skb", BPF_PROG_TYPE_CGROUP_SKB},
+      {"cgroup_sock", BPF_PROG_TYPE_CGROUP_SOCK},     {"lsm", BPF_PROG_TYPE_LSM},
+  };
+  for (const Row& r : rows)
+    if (name == r.n) return r.t;
+  return std::nullopt;
+}
+
+inline std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Lines that accompany instructions but do not state an error: source lines, register
+// states, branch-target notes, the final statistics.
+inline bool is_noise(const std::string& l) {
+  static const std::regex state(R"(^(\d+: )?(frame\d+: )?R\d+(_\w+)?=)");
+  static const std::regex from(R"(^from \d+ to \d+:)");
+  static const std::regex stats(R"(^(processed \d+ insns|verification time|stack depth|func#\d+ @\d+|Func#|last_idx|mark_precise|regs=|parent (didn't|already)|\s*$))");
+  return l.rfind(";", 0) == 0 || std::regex_search(l, state) || std::regex_search(l, from) ||
+         std::regex_search(l, stats) || l.rfind("Live regs", 0) == 0;
+}
+
+}  // namespace detail
+
+/// Fills `v.insn` and `v.message` from a rejection's log, as described at the top.
+inline void parse_rejection_log(KernelVerdict& v) {
+  static const std::regex insn_line(R"(^(\d+): \([0-9a-f]{2}\))");
+  static const std::regex insn_in_msg(R"((?:insn|from insn) (\d+))");
+  const std::vector<std::string> lines = detail::split_lines(v.log);
+  int last_insn_line = -1;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    if (std::regex_search(lines[i], m, insn_line)) {
+      last_insn_line = static_cast<int>(i);
+      v.insn = std::stoi(m[1]);
+    }
+  }
+  for (size_t i = last_insn_line + 1; i < lines.size(); ++i) {
+    if (detail::is_noise(lines[i])) continue;
+    v.message = lines[i];
+    break;
+  }
+  if (last_insn_line < 0) {
+    // Found before the walk: the message names the instruction (or it is the last one).
+    std::smatch m;
+    if (std::regex_search(v.message, m, insn_in_msg))
+      v.insn = std::stoi(m[1]);
+    else if (v.message.find("last insn") != std::string::npos)
+      v.insn = v.insn_count - 1;
+  }
+}
+
+/// Loads one program of the object at `path` (by index among its programs) and
+/// reports the verdict.  `type` overrides the program type ("xdp", "tc", ...) when set.
+inline KernelVerdict load_one(const std::string& path, size_t index, const std::string& type,
+                              std::string* open_error) {
+  KernelVerdict v;
+  libbpf_set_print(detail::silent_print);
+  bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj) {
+    *open_error = "bpf_object__open_file failed: " + std::string(strerror(errno));
+    return v;
+  }
+  static std::vector<char> log(64u << 20);
+  size_t i = 0;
+  bpf_program* target = nullptr;
+  bpf_program* p;
+  bpf_object__for_each_program(p, obj) {
+    if (i++ == index) {
+      target = p;
+    } else {
+      bpf_program__set_autoload(p, false);
+    }
+  }
+  if (!target) {
+    bpf_object__close(obj);
+    *open_error = "no such program";
+    return v;
+  }
+  v.section = bpf_program__section_name(target);
+  v.name = bpf_program__name(target);
+  if (!type.empty()) {
+    auto t = detail::prog_type_by_name(type);
+    if (!t) {
+      bpf_object__close(obj);
+      *open_error = "unknown type " + type;
+      return v;
+    }
+    bpf_program__set_type(target, *t);
+  }
+  log[0] = 0;
+  bpf_program__set_log_buf(target, log.data(), log.size());
+  bpf_program__set_log_level(target, 1);
+  int err = bpf_object__load(obj);
+  v.log = log.data();
+  v.error = err;
+  v.insn_count = static_cast<int>(bpf_program__insn_cnt(target));
+  if (err == -ENOSPC) {
+    // The log overflowed; the verdict comes from a load without a log.
+    bpf_object__close(obj);
+    obj = bpf_object__open_file(path.c_str(), nullptr);
+    i = 0;
+    bpf_object__for_each_program(p, obj) {
+      if (i++ != index) bpf_program__set_autoload(p, false);
+      else if (!type.empty()) bpf_program__set_type(p, *detail::prog_type_by_name(type));
+    }
+    err = bpf_object__load(obj);
+    v.error = err;
+  }
+  v.accepted = err == 0;
+  if (!v.accepted && v.log.empty()) *open_error = "load failed without a verifier log: " + std::string(strerror(-err));
+  if (!v.accepted) parse_rejection_log(v);
+  bpf_object__close(obj);
+  return v;
+}
+
+/// Loads every program of the object at `path`, each on its own.
+inline ObjectVerdicts load_object_file(const std::string& path, const std::string& type = "") {
+  ObjectVerdicts out;
+  libbpf_set_print(detail::silent_print);
+  bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj) {
+    out.error = "bpf_object__open_file failed: " + std::string(strerror(errno));
+    return out;
+  }
+  size_t n = 0;
+  bpf_program* p;
+  bpf_object__for_each_program(p, obj) ++n;
+  bpf_object__close(obj);
+  for (size_t i = 0; i < n; ++i) {
+    std::string err;
+    out.programs.push_back(load_one(path, i, type, &err));
+    if (!err.empty()) {
+      out.error = err;
+      return out;
+    }
+  }
+  return out;
+}
+
+/// Assembles a kernel-syntax `.s` file with llvm-mc-14 into an object whose one
+/// program lives in `section`; returns the object's path or "" (with *error set).
+inline std::string assemble_with_llvm_mc(const std::string& asm_path, const std::string& section,
+                                         const std::string& out_dir, std::string* error) {
+  std::ifstream in(asm_path);
+  if (!in) {
+    *error = "cannot read " + asm_path;
+    return "";
+  }
+  std::stringstream body;
+  body << "\t.section \"" << section << "\",\"ax\",@progbits\n\t.globl prog\n\t.type prog,@function\nprog:\n"
+       << in.rdbuf() << "\n.Lend:\n\t.size prog, .Lend-prog\n"
+       << "\t.section \"license\",\"aw\",@progbits\n\t.asciz \"GPL\"\n";
+  std::string base = asm_path.substr(asm_path.find_last_of('/') + 1);
+  std::string wrapped = out_dir + "/" + base + ".wrapped.s";
+  std::string obj = out_dir + "/" + base + ".o";
+  std::ofstream(wrapped) << body.str();
+  std::string cmd = "llvm-mc-14 -triple bpfel -filetype=obj -o '" + obj + "' '" + wrapped + "' 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) {
+    *error = "cannot run llvm-mc-14";
+    return "";
+  }
+  std::string output;
+  char buf[512];
+  while (fgets(buf, sizeof buf, pipe)) output += buf;
+  if (pclose(pipe) != 0) {
+    *error = "llvm-mc-14 failed: " + output;
+    return "";
+  }
+  return obj;
+}
+
+/// True when this process may load BPF programs: tries `r0 = 0; exit` as a socket filter.
+inline bool bpf_syscall_available() {
+  const bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, nullptr, "GPL", insns, 2, nullptr);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+}  // namespace bpfvet::testsupport
