@@ -1,6 +1,8 @@
 // JSON renderers (output_json.h).
 #include "cli/output_json.h"
 
+#include "isa/printer.h"
+
 namespace bpfvet::cli {
 
 using json = nlohmann::ordered_json;
@@ -51,6 +53,38 @@ json reports_json(const std::vector<ProgramReport>& reports, bool with_path) {
   json programs = json::array();
   for (const auto& r : reports) programs.push_back(program_json(r, with_path));
   return json{{"tool", "bpfvet"}, {"version", BPFVET_VERSION}, {"programs", std::move(programs)}};
+}
+
+}  // namespace bpfvet::cli
+
+namespace bpfvet::cli {
+
+nlohmann::ordered_json cfg_json(const isa::Program& prog, const verifier::CfgGraph& g) {
+  using json = nlohmann::ordered_json;
+  json functions = json::array();
+  for (const auto& f : g.functions)
+    functions.push_back(
+        {{"name", f.name}, {"start", f.start}, {"end", f.end}, {"entry_block", f.entry_block}, {"blocks", f.blocks}});
+  json blocks = json::array();
+  for (const auto& b : g.blocks) {
+    json insns = json::array();
+    for (uint32_t i = b.first; i < b.end; ++i) {
+      if (prog.insns[i].kind == isa::Kind::LdImm64Hi) continue;
+      json in{{"idx", i}, {"text", isa::print_insn(prog.insns[i], i)}};
+      if (const auto* src = prog.line_of(i)) in["source"] = source_json(*src);
+      insns.push_back(std::move(in));
+    }
+    blocks.push_back(
+        {{"id", b.id}, {"function", b.function}, {"start", b.first}, {"end", b.end}, {"insns", std::move(insns)}});
+  }
+  json edges = json::array();
+  for (const auto& e : g.edges)
+    edges.push_back({{"from", e.from}, {"to", e.to ? json(*e.to) : json(nullptr)},
+                     {"kind", verifier::edge_kind_name(e.kind)}});
+  return {{"file", prog.file},         {"section", prog.section}, {"name", prog.name},
+          {"type", isa::prog_type_name(prog.type)}, {"insns", prog.insns.size()},
+          {"functions", std::move(functions)},      {"blocks", std::move(blocks)},
+          {"edges", std::move(edges)}};
 }
 
 }  // namespace bpfvet::cli

@@ -1,0 +1,139 @@
+// disasm, asm, cfg, jit: the structural tools around the verifier.
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/output_json.h"
+#include "cli/output_text.h"
+#include "isa/printer.h"
+#include "verifier/cfg_graph.h"
+
+namespace bpfvet::cli {
+namespace {
+
+// disasm: a `;` header per program, then `IDX: (OPCODE) TEXT` lines; a function's
+// first instruction gets a `; function NAME` comment and a change of source line a
+// `; file:line: text` comment, so the whole listing re-assembles.
+void print_disasm(std::ostream& os, const isa::Program& prog) {
+  os << "; ";
+  if (!prog.section.empty()) os << "section " << prog.section << ", ";
+  os << "program " << prog.name << ", " << prog.insns.size() << " insns\n";
+  const isa::SourceLine* last = nullptr;
+  for (size_t i = 0; i < prog.insns.size(); ++i) {
+    const auto& in = prog.insns[i];
+    if (in.kind == isa::Kind::LdImm64Hi) continue;
+    if (i > 0)
+      for (const auto& f : prog.functions)
+        if (f.start == i) os << "; function " << f.name << "\n";
+    if (const auto* src = prog.line_of(i); src && (!last || !(*src == *last))) {
+      os << "; " << src->file << ":" << src->line;
+      if (!src->text.empty()) os << ": " << src->text;
+      os << "\n";
+      last = src;
+    }
+    os << isa::disasm_line(in, static_cast<int64_t>(i)) << "\n";
+  }
+}
+
+struct AsmCmd {
+  std::string input;
+  std::string output;
+};
+
+void run_asm(const AsmCmd& c) {
+  InputOptions in;
+  in.path = c.input;
+  in.input_format = "asm";
+  const auto obj = load_input(in);
+  if (obj.programs.size() != 1) throw InputError(c.input + ": expected one program, found " +
+                                                 std::to_string(obj.programs.size()));
+  const auto bytes = isa::bytes_from_raw(obj.programs[0].raw);
+  std::ofstream out(c.output, std::ios::binary | std::ios::trunc);
+  if (!out) throw InputError(c.output + ": cannot open for writing");
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) throw InputError(c.output + ": write failed");
+}
+
+struct CfgCmd {
+  InputOptions in;
+  std::string format = "dot";
+};
+
+void run_cfg(const CfgCmd& c) {
+  const auto obj = load_input(c.in);
+  nlohmann::ordered_json programs = nlohmann::ordered_json::array();
+  for (const auto& prog : obj.programs) {
+    auto g = verifier::build_cfg(prog);
+    if (!g) throw InputError(prog.file + ": " + prog.name + ": " + g.message());
+    if (c.format == "json")
+      programs.push_back(cfg_json(prog, *g));
+    else
+      print_cfg_dot(std::cout, prog, *g);
+  }
+  if (c.format == "json")
+    std::cout << nlohmann::ordered_json{{"tool", "bpfvet"}, {"version", BPFVET_VERSION}, {"programs", programs}}.dump(2)
+              << "\n";
+}
+
+struct JitCmd {
+  InputOptions in;
+  std::string arch;
+};
+
+// The native listing: the JIT backends plug in here.  Until then every
+// architecture reports that it is not part of this build.
+void run_jit(const JitCmd& c) {
+  const auto obj = load_input(c.in);
+  throw InputError("the " + c.arch + " JIT is not available in this build");
+}
+
+}  // namespace
+
+void add_tool_commands(CLI::App& app, int& status) {
+  auto disasm = std::make_shared<InputOptions>();
+  auto* d = app.add_subcommand("disasm", "Print the instructions as the kernel's verifier log does");
+  add_input_options(*d, *disasm);
+  d->callback([disasm, &status] {
+    const auto obj = load_input(*disasm);
+    bool first = true;
+    for (const auto& prog : obj.programs) {
+      if (!first) std::cout << "\n";
+      first = false;
+      print_disasm(std::cout, prog);
+    }
+    status = 0;
+  });
+
+  auto as = std::make_shared<AsmCmd>();
+  auto* a = app.add_subcommand("asm", "Assemble text into raw bytecode (8-byte little-endian instructions)");
+  a->add_option("input", as->input, "Assembly file (.s/.asm)")->required();
+  a->add_option("-o,--output", as->output, "Output file for the raw bytecode")->required();
+  a->callback([as, &status] {
+    run_asm(*as);
+    status = 0;
+  });
+
+  auto cfg = std::make_shared<CfgCmd>();
+  auto* g = app.add_subcommand("cfg", "Control-flow graph: basic blocks, edges, functions");
+  add_input_options(*g, cfg->in);
+  g->add_option("--format", cfg->format, "Output: dot (Graphviz) or json")->check(CLI::IsMember({"dot", "json"}));
+  g->callback([cfg, &status] {
+    run_cfg(*cfg);
+    status = 0;
+  });
+
+  auto jit = std::make_shared<JitCmd>();
+  auto* j = app.add_subcommand("jit", "Native code listing of the JIT for one architecture");
+  add_input_options(*j, jit->in);
+  j->add_option("--arch", jit->arch, "Target: x86_64 or arm64")
+      ->required()
+      ->check(CLI::IsMember({"x86_64", "arm64"}));
+  j->callback([jit, &status] {
+    run_jit(*jit);
+    status = 0;
+  });
+}
+
+}  // namespace bpfvet::cli

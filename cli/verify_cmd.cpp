@@ -1,0 +1,180 @@
+// verify, explain, lint: load, verify every selected program, print the reports.
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/error_path.h"
+#include "cli/output_json.h"
+#include "cli/output_sarif.h"
+#include "cli/output_text.h"
+#include "cli/report.h"
+#include "isa/kernel_version.h"
+#include "verifier/verifier.h"
+
+namespace bpfvet::cli {
+namespace {
+
+struct VerifyFlags {
+  std::string kernel = "latest";
+  bool unpriv = false;
+  int log_level = 0;
+  std::string format = "text";
+};
+
+void add_verify_flags(CLI::App& cmd, VerifyFlags& f, bool with_log_level) {
+  cmd.add_option("--kernel", f.kernel,
+                 "Verify under this kernel's rules: " + std::string(isa::known_kernel_versions()) + " or any x.y");
+  cmd.add_flag("--unpriv", f.unpriv, "Verify as an unprivileged loader would");
+  if (with_log_level)
+    cmd.add_option("--log-level", f.log_level, "Print the verifier log in the kernel's format: 0, 1 or 2")
+        ->check(CLI::Range(0, 2));
+}
+
+verifier::VerifyOptions verify_options(const VerifyFlags& f) {
+  auto k = isa::parse_kernel_version(f.kernel);
+  if (!k) throw InputError(k.message());
+  verifier::VerifyOptions o;
+  o.kernel = f.kernel;
+  o.unpriv = f.unpriv;
+  o.log_level = f.log_level;
+  return o;
+}
+
+std::vector<ProgramReport> verify_object(const isa::Object& obj, const verifier::VerifyOptions& o) {
+  std::vector<ProgramReport> reports;
+  for (const auto& prog : obj.programs) reports.push_back(make_report(prog, verifier::verify(prog, o)));
+  return reports;
+}
+
+void print_reports(const std::vector<ProgramReport>& reports, const std::string& format) {
+  if (format == "json") {
+    std::cout << reports_json(reports, false).dump(2) << "\n";
+  } else if (format == "sarif") {
+    std::cout << reports_sarif(reports).dump(2) << "\n";
+  } else {
+    for (const auto& r : reports) print_report_text(std::cout, r);
+  }
+}
+
+// verify INPUT
+struct VerifyCmd {
+  InputOptions in;
+  VerifyFlags flags;
+};
+
+void run_verify(const VerifyCmd& c, int& status) {
+  const auto opts = verify_options(c.flags);
+  const auto obj = load_input(c.in);
+  const auto reports = verify_object(obj, opts);
+  print_reports(reports, c.flags.format);
+  status = reports_status(reports);
+}
+
+// explain INPUT: verify with a log so the path to the error can be reconstructed.
+void run_explain(const VerifyCmd& c, int& status) {
+  auto opts = verify_options(c.flags);
+  const auto obj = load_input(c.in);
+  std::vector<ProgramReport> reports;
+  for (const auto& prog : obj.programs) {
+    auto o = opts;
+    o.log_level = std::max(1, opts.log_level);
+    auto result = verifier::verify(prog, o);
+    auto path = result.error ? error_path(prog, result.log, result.error->insn) : std::vector<PathStep>{};
+    if (c.flags.log_level == 0) result.log.clear();
+    auto r = make_report(prog, std::move(result));
+    r.path = std::move(path);
+    reports.push_back(std::move(r));
+  }
+  if (c.flags.format == "json") {
+    std::cout << reports_json(reports, true).dump(2) << "\n";
+  } else {
+    bool first = true;
+    for (const auto& r : reports) {
+      if (!first) std::cout << "\n";
+      first = false;
+      print_explain_text(std::cout, r);
+    }
+  }
+  status = reports_status(reports);
+}
+
+// lint INPUT...: every file loaded and verified on a pool of --jobs threads; reports
+// keep the order of the inputs.  A bad input anywhere is exit 2 (the first, in input
+// order, is the one reported).
+struct LintCmd {
+  std::vector<std::string> paths;
+  InputOptions in;
+  VerifyFlags flags;
+  unsigned jobs = 0;
+};
+
+void run_lint(const LintCmd& c, int& status) {
+  const auto opts = verify_options(c.flags);
+  if (!c.in.type.empty()) parse_type_option(c.in.type);  // fail before any work
+  struct Slot {
+    std::vector<ProgramReport> reports;
+    std::optional<std::string> error;
+  };
+  std::vector<Slot> slots(c.paths.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < c.paths.size(); i = next++) {
+      try {
+        InputOptions in = c.in;
+        in.path = c.paths[i];
+        slots[i].reports = verify_object(load_input(in), opts);
+      } catch (const std::exception& e) {
+        slots[i].error = e.what();
+      }
+    }
+  };
+  unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, c.paths.size()));
+  std::vector<std::thread> pool;
+  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  std::vector<ProgramReport> reports;
+  for (auto& s : slots) {
+    if (s.error) throw InputError(*s.error);
+    for (auto& r : s.reports) reports.push_back(std::move(r));
+  }
+  print_reports(reports, c.flags.format);
+  status = reports_status(reports);
+}
+
+}  // namespace
+
+void add_verify_commands(CLI::App& app, int& status) {
+  auto verify = std::make_shared<VerifyCmd>();
+  auto* v = app.add_subcommand("verify", "Decide whether the kernel would accept each program, and why not");
+  add_input_options(*v, verify->in);
+  add_verify_flags(*v, verify->flags, true);
+  v->add_option("--format", verify->flags.format, "Output: text, json or sarif")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  v->callback([verify, &status] { run_verify(*verify, status); });
+
+  auto explain = std::make_shared<VerifyCmd>();
+  auto* e = app.add_subcommand("explain", "Explain a rejection: the error, the path to it, why, and how to fix it");
+  add_input_options(*e, explain->in);
+  add_verify_flags(*e, explain->flags, true);
+  e->add_option("--format", explain->flags.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  e->callback([explain, &status] { run_explain(*explain, status); });
+
+  auto lint = std::make_shared<LintCmd>();
+  auto* l = app.add_subcommand("lint", "Verify several files in parallel, one combined result");
+  l->add_option("inputs", lint->paths, "Programs: ELF objects, raw bytecode or .s/.asm files")->required();
+  add_selection_options(*l, lint->in);
+  add_verify_flags(*l, lint->flags, false);
+  l->add_option("--format", lint->flags.format, "Output: text, json or sarif")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  l->add_option("--jobs,-j", lint->jobs, "Worker threads (default: one per CPU)")->check(CLI::Range(1, 256));
+  l->callback([lint, &status] { run_lint(*lint, status); });
+}
+
+}  // namespace bpfvet::cli
