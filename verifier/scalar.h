@@ -77,4 +77,27 @@ BranchRefinement scalar_refine_branch(isa::JmpOp op, bool is64, const Scalar& ds
 /// Result of a sign- or zero-extending load/cast of `size` bytes (1, 2, 4, 8) from an unknown location.
 Scalar scalar_for_load(uint8_t size, bool sign_extend);
 
+/// The low `size` bytes (1, 2, 4; 8 keeps s) zero-extended, as the kernel's coerce_reg_to_size
+/// (narrow loads of a known value, 32-bit ALU operands).
+Scalar scalar_truncate(const Scalar& s, uint8_t size);
+/// The low `size` bytes (1, 2, 4) sign-extended to 64 bits, as the kernel's coerce_reg_to_size_sx
+/// (ldsx of a known value, movsx).
+Scalar scalar_sign_extend(const Scalar& s, uint8_t size);
+
+// Building blocks of the kernel's register-state helpers, shared by scalar*.cpp and the
+// tests.  Each mutates in place exactly as the kernel function named in its comment.
+namespace detail {
+void mark_known(Scalar& s, uint64_t v);      // __mark_reg_known
+void mark_known32(Scalar& s, uint32_t v);    // __mark_reg32_known
+void mark64_unbounded(Scalar& s);            // __mark_reg64_unbounded
+void mark32_unbounded(Scalar& s);            // __mark_reg32_unbounded
+void update_bounds32(Scalar& s);             // __update_reg32_bounds
+void update_bounds64(Scalar& s);             // __update_reg64_bounds
+void update_bounds(Scalar& s);               // __update_reg_bounds
+void zext_32_to_64(Scalar& s);               // zext_32_to_64 (no sync)
+void coerce_to_size(Scalar& s, uint8_t size);             // coerce_reg_to_size (syncs)
+void coerce_to_size_sx(Scalar& s, uint8_t size);          // coerce_reg_to_size_sx (no sync)
+void coerce_subreg_to_size_sx(Scalar& s, uint8_t size);   // coerce_subreg_to_size_sx (no sync)
+}  // namespace detail
+
 }  // namespace bpfvet::verifier

@@ -68,5 +68,7 @@ Tnum tnum_with_subreg(Tnum a, Tnum b);
 Tnum tnum_const_subreg(Tnum a, uint32_t v);
 /// True when (a & (size - 1)) is known zero, for alignment checks.
 bool tnum_is_aligned(Tnum a, uint64_t size);
+/// True when a and b may share a value: no bit known in both differs.
+bool tnum_overlap(Tnum a, Tnum b);
 
 }  // namespace bpfvet::verifier
