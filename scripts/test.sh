@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# bpfvet's whole test suite, in one command (what .ci/run calls):
+#   1. builds build/ if needed (RelWithDebInfo, g++) and runs ctest there;
+#   2. unless BPFVET_SANITIZE_TESTS=0: a sanitizer build in build-asan/ (clang-14,
+#      ASan + UBSan, libFuzzer targets), runs the unit tests there, then a short
+#      fuzz smoke run of every fuzz target (BPFVET_FUZZ_SECONDS each, default 20).
+# Exits non-zero on the first failure.  Environment:
+#   BPFVET_JOBS (default 2)              parallel build and test jobs
+#   BPFVET_SANITIZE_TESTS (default 1)    0 skips step 2
+#   BPFVET_FUZZ_SECONDS (default 20)     0 skips the fuzz smoke run
+#   BPFVET_BLESS=1                       re-bless golden files instead of comparing
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+JOBS="${BPFVET_JOBS:-2}"
+SANITIZE="${BPFVET_SANITIZE_TESTS:-1}"
+FUZZ_SECONDS="${BPFVET_FUZZ_SECONDS:-20}"
+
+log() { printf '==> [%4ds] %s\n' "$SECONDS" "$*"; }
+
+build() {  # build DIR CMAKE-ARGS...
+  local dir="$1"
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    log "configuring $dir/"
+    cmake -S . -B "$dir" -G Ninja "$@"
+  fi
+  log "building $dir/"
+  cmake --build "$dir" -j "$JOBS"
+}
+
+run_ctest() {  # run_ctest DIR
+  log "ctest in $1/"
+  (cd "$1" && ctest --output-on-failure -j "$JOBS" --timeout 900)
+}
+
+fuzz_smoke() {
+  local dir=build-asan/fuzz target name work seeds
+  for target in "$dir"/fuzz_*; do
+    [ -x "$target" ] || continue
+    name="$(basename "$target")"
+    name="${name#fuzz_}"
+    work="build-asan/fuzz-corpus/$name"  # libFuzzer writes new inputs to the first dir
+    seeds="fuzz/seeds/$name"
+    mkdir -p "$work"
+    log "fuzzing $name for ${FUZZ_SECONDS}s"
+    if [ -d "$seeds" ]; then
+      "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="build-asan/fuzz-$name-" "$work" "$seeds" 2>"build-asan/fuzz-$name.log" ||
+        { tail -n 60 "build-asan/fuzz-$name.log"; return 1; }
+    else
+      "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="build-asan/fuzz-$name-" "$work" 2>"build-asan/fuzz-$name.log" ||
+        { tail -n 60 "build-asan/fuzz-$name.log"; return 1; }
+    fi
+    grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)' "build-asan/fuzz-$name.log" | tail -n 1 || true
+  done
+}
+
+main() {
+  build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  run_ctest build
+  if [ "$SANITIZE" != "0" ]; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+      -DCMAKE_CXX_COMPILER=clang++-14 -DBPFVET_SANITIZE=ON -DBPFVET_FUZZ=ON
+    run_ctest build-asan
+    if [ "$FUZZ_SECONDS" != "0" ]; then fuzz_smoke; fi
+  fi
+  log "all tests passed"
+}
+
+main "$@"
