@@ -93,7 +93,7 @@ inline bool is_noise(const std::string& l) {
 /// Fills `v.insn` and `v.message` from a rejection's log, as described at the top.
 inline void parse_rejection_log(KernelVerdict& v) {
   static const std::regex insn_line(R"(^(\d+): \([0-9a-f]{2}\))");
-  static const std::regex insn_in_msg(R"((?:insn|from insn) (\d+))");
+  static const std::regex insn_in_msg(R"(\binsn (\d+))");
   const std::vector<std::string> lines = detail::split_lines(v.log);
   int last_insn_line = -1;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -108,14 +108,16 @@ inline void parse_rejection_log(KernelVerdict& v) {
     v.message = lines[i];
     break;
   }
-  if (last_insn_line < 0) {
-    // Found before the walk: the message names the instruction (or it is the last one).
-    std::smatch m;
-    if (std::regex_search(v.message, m, insn_in_msg))
-      v.insn = std::stoi(m[1]);
-    else if (v.message.find("last insn") != std::string::npos)
-      v.insn = v.insn_count - 1;
-  }
+  // A message that names its instruction ("infinite loop detected at insn 3", "back-edge
+  // from insn 7 to 5") is believed over the last printed line.  Errors found after the
+  // walk that name none (the combined stack size check) have no instruction: -1.
+  std::smatch m;
+  if (std::regex_search(v.message, m, insn_in_msg))
+    v.insn = std::stoi(m[1]);
+  else if (v.message.find("last insn") != std::string::npos)
+    v.insn = v.insn_count - 1;
+  else if (v.message.find("combined stack size") != std::string::npos)
+    v.insn = -1;
 }
 
 /// Loads one program of the object at `path` (by index among its programs) and
