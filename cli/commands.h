@@ -41,6 +41,8 @@ void add_input_options(CLI::App& cmd, InputOptions& opts);
 void add_selection_options(CLI::App& cmd, InputOptions& opts);
 /// Parses a --type value (incl. alias tc) or throws InputError listing the valid names.
 isa::ProgType parse_type_option(const std::string& name);
+/// The whole contents of a text file, or InputError (missing, directory, empty, unreadable).
+std::string read_text_file(const std::string& path);
 /// Loads the input or throws InputError with the loader's message.
 isa::Object load_input(const InputOptions& opts);
 

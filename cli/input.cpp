@@ -1,5 +1,7 @@
 // The input options every program-taking command shares, and loading them (commands.h).
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "cli/commands.h"
@@ -29,6 +31,16 @@ void check_path(const std::string& path) {
 }
 
 }  // namespace
+
+std::string read_text_file(const std::string& path) {
+  check_path(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw InputError(path + ": read error");
+  return ss.str();
+}
 
 isa::ProgType parse_type_option(const std::string& name) {
   auto t = isa::parse_prog_type(name);

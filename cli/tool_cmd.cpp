@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output_json.h"
 #include "cli/output_text.h"
+#include "isa/assembler.h"
 #include "isa/printer.h"
 #include "verifier/cfg_graph.h"
 
@@ -42,13 +43,10 @@ struct AsmCmd {
 };
 
 void run_asm(const AsmCmd& c) {
-  InputOptions in;
-  in.path = c.input;
-  in.input_format = "asm";
-  const auto obj = load_input(in);
-  if (obj.programs.size() != 1) throw InputError(c.input + ": expected one program, found " +
-                                                 std::to_string(obj.programs.size()));
-  const auto bytes = isa::bytes_from_raw(obj.programs[0].raw);
+  const std::string text = read_text_file(c.input);
+  auto raw = isa::assemble(text, c.input);
+  if (!raw) throw InputError(raw.message());
+  const auto bytes = isa::bytes_from_raw(*raw);
   std::ofstream out(c.output, std::ios::binary | std::ios::trunc);
   if (!out) throw InputError(c.output + ": cannot open for writing");
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
