@@ -181,6 +181,14 @@ int64_t MockMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
     write(idx);
     return 0;
   }
+  if (!fds_.empty()) {  // devmap, cpumap, xskmap...: the value is an ifindex/cpu/queue id
+    uint32_t idx, v;
+    std::memcpy(&idx, key, 4);
+    std::memcpy(&v, value, 4);
+    if (idx >= def_.max_entries) return -kE2BIG;
+    fds_[idx] = v;
+    return 0;
+  }
   if (!hash_like()) return -kEINVAL;
   if (def_.type == MapType::LpmTrie) {
     uint32_t plen;
@@ -218,6 +226,14 @@ int64_t MockMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
 }
 
 int64_t MockMap::remove(const uint8_t* key) {
+  if (!fds_.empty()) {
+    uint32_t idx;
+    std::memcpy(&idx, key, 4);
+    if (idx >= def_.max_entries) return -kE2BIG;
+    if (fds_[idx] < 0) return -kENOENT;
+    fds_[idx] = -1;
+    return 0;
+  }
   if (!hash_like()) return -kEINVAL;
   const std::string k = key_of(key);
   auto it = index_.find(k);

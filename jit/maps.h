@@ -26,7 +26,7 @@
 namespace bpfvet::jit {
 
 /// Kernel errno values the helpers return (negated).
-inline constexpr int64_t kENOENT = 2, kEFAULT = 14, kEEXIST = 17, kEINVAL = 22, kE2BIG = 7,
+inline constexpr int64_t kENOENT = 2, kEFAULT = 14, kEEXIST = 17, kEINVAL = 22, kE2BIG = 7, kEAGAIN = 11,
                          kENOSPC = 28, kENOMEM = 12, kEBUSY = 16, kEOPNOTSUPP = 95;
 /// Update flags.
 inline constexpr uint64_t kBpfAny = 0, kBpfNoExist = 1, kBpfExist = 2;

@@ -1,0 +1,243 @@
+// Mock context construction per program type.
+#include "jit/context.h"
+
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+namespace bpfvet::jit {
+
+using isa::ProgType;
+
+namespace {
+
+constexpr uint32_t kEthHlen = 14;
+constexpr uint32_t kDefaultPacket = 64;
+constexpr uint32_t kDefaultTraceBuffer = 512;
+constexpr uint32_t kLoopbackIfindex = 1;
+
+// x86-64 struct pt_regs as the kernel lays it out (what BPF programs see), with the
+// kernel's short register names; 8 bytes each.
+constexpr const char* kPtRegs[] = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
+                                   "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+constexpr uint32_t kPtRegsSize = sizeof(kPtRegs) / sizeof(kPtRegs[0]) * 8;
+constexpr uint32_t kMaxArgs = 12;
+
+#define SKB_FIELD(name) CtxFieldSpec{#name, offsetof(struct __sk_buff, name), sizeof(((struct __sk_buff*)0)->name)}
+#define XDP_FIELD(name) CtxFieldSpec{#name, offsetof(struct xdp_md, name), sizeof(((struct xdp_md*)0)->name)}
+#define SOCK_FIELD(name) CtxFieldSpec{#name, offsetof(struct bpf_sock, name), sizeof(((struct bpf_sock*)0)->name)}
+
+bool is_skb_type(ProgType t) {
+  return t == ProgType::SocketFilter || t == ProgType::SchedCls || t == ProgType::SchedAct ||
+         t == ProgType::CgroupSkb;
+}
+bool is_regs_type(ProgType t) {
+  return t == ProgType::Kprobe || t == ProgType::Kretprobe || t == ProgType::Uprobe || t == ProgType::PerfEvent;
+}
+
+uint32_t ctx_struct_size(ProgType t) {
+  switch (t) {
+    case ProgType::Xdp: return sizeof(struct xdp_md);
+    case ProgType::SocketFilter: case ProgType::SchedCls: case ProgType::SchedAct: case ProgType::CgroupSkb:
+      return sizeof(struct __sk_buff);
+    case ProgType::Kprobe: case ProgType::Kretprobe: case ProgType::Uprobe: return kPtRegsSize;
+    case ProgType::PerfEvent: return kPtRegsSize + 16;  // regs, sample_period, addr
+    case ProgType::RawTracepoint: case ProgType::Lsm: return kMaxArgs * 8;
+    case ProgType::CgroupSock: return sizeof(struct bpf_sock);
+    default: return 0;
+  }
+}
+
+void put(std::vector<uint8_t>& buf, uint32_t off, uint32_t size, uint64_t v) {
+  std::memcpy(buf.data() + off, &v, size);  // little-endian host
+}
+
+}  // namespace
+
+std::vector<CtxFieldSpec> ctx_fields(ProgType t) {
+  std::vector<CtxFieldSpec> f;
+  if (t == ProgType::Xdp) {
+    f = {XDP_FIELD(ingress_ifindex), XDP_FIELD(rx_queue_index), XDP_FIELD(egress_ifindex)};
+  } else if (is_skb_type(t)) {
+    f = {SKB_FIELD(mark), SKB_FIELD(priority), SKB_FIELD(ifindex), SKB_FIELD(ingress_ifindex),
+         SKB_FIELD(queue_mapping), SKB_FIELD(vlan_present), SKB_FIELD(vlan_tci), SKB_FIELD(vlan_proto),
+         SKB_FIELD(tc_index), SKB_FIELD(hash), SKB_FIELD(tc_classid), SKB_FIELD(napi_id), SKB_FIELD(tstamp),
+         SKB_FIELD(wire_len), SKB_FIELD(gso_segs), SKB_FIELD(gso_size), SKB_FIELD(hwtstamp),
+         SKB_FIELD(family), SKB_FIELD(remote_ip4), SKB_FIELD(local_ip4), SKB_FIELD(remote_port),
+         SKB_FIELD(local_port)};
+    for (int i = 0; i < 5; ++i) {
+      static const char* kCb[] = {"cb0", "cb1", "cb2", "cb3", "cb4"};
+      f.push_back({kCb[i], static_cast<uint32_t>(offsetof(struct __sk_buff, cb) + 4 * i), 4});
+    }
+  } else if (is_regs_type(t)) {
+    for (uint32_t i = 0; i < kPtRegsSize / 8; ++i) f.push_back({kPtRegs[i], i * 8, 8});
+    if (t == ProgType::PerfEvent) {
+      f.push_back({"sample_period", kPtRegsSize, 8});
+      f.push_back({"addr", kPtRegsSize + 8, 8});
+    }
+  } else if (t == ProgType::CgroupSock) {
+    f = {SOCK_FIELD(bound_dev_if), SOCK_FIELD(family), SOCK_FIELD(type), SOCK_FIELD(protocol),
+         SOCK_FIELD(mark), SOCK_FIELD(priority), SOCK_FIELD(src_ip4), SOCK_FIELD(src_port),
+         SOCK_FIELD(dst_port), SOCK_FIELD(dst_ip4), SOCK_FIELD(state), SOCK_FIELD(rx_queue_mapping)};
+  }
+  return f;
+}
+
+std::string ctx_field_names(ProgType t) {
+  std::string s;
+  for (const auto& f : ctx_fields(t)) s += (s.empty() ? "" : ", ") + std::string(f.name);
+  if (t == ProgType::RawTracepoint || t == ProgType::Lsm) s += (s.empty() ? "" : ", ") + std::string("args");
+  if (t == ProgType::Tracepoint) s += (s.empty() ? "" : ", ") + std::string("buffer");
+  s += (s.empty() ? "" : ", ") + std::string("task");
+  return s;
+}
+
+Status MockContext::apply_fields(const CtxInput& in) {
+  const auto specs = ctx_fields(type_);
+  // Accept the "r"-prefixed register names too (rdi, rax, rip, ...).
+  auto find = [&](const std::string& name) -> const CtxFieldSpec* {
+    for (const auto& s : specs)
+      if (name == s.name || (is_regs_type(type_) && name.size() > 1 && name[0] == 'r' && name.substr(1) == s.name))
+        return &s;
+    return nullptr;
+  };
+  for (const auto& [name, value] : in.fields) {
+    const CtxFieldSpec* s = find(name);
+    if (s == nullptr)
+      return Error{"--ctx: unknown field '" + name + "' for program type " + isa::prog_type_name(type_) +
+                   " (valid: " + ctx_field_names(type_) + ")"};
+    if (s->size < 8 && (value >> (8 * s->size)) != 0)
+      return Error{"--ctx: value " + std::to_string(value) + " of field '" + name + "' does not fit in " +
+                   std::to_string(s->size) + " bytes"};
+    put(ctx_init_, s->offset, s->size, value);
+  }
+  if (!in.args.empty()) {
+    if (type_ != ProgType::RawTracepoint && type_ != ProgType::Lsm)
+      return Error{"--ctx: 'args' is only for raw_tracepoint and lsm programs (valid: " + ctx_field_names(type_) + ")"};
+    if (in.args.size() > kMaxArgs) return Error{"--ctx: at most " + std::to_string(kMaxArgs) + " args"};
+    for (size_t i = 0; i < in.args.size(); ++i) put(ctx_init_, static_cast<uint32_t>(i * 8), 8, in.args[i]);
+  }
+  if (in.buffer && type_ != ProgType::Tracepoint)
+    return Error{"--ctx: 'buffer' is only for tracepoint programs (valid: " + ctx_field_names(type_) + ")"};
+  return Ok{};
+}
+
+Result<std::unique_ptr<MockContext>> MockContext::create(const RunInput& in, RegionTable& regions) {
+  std::unique_ptr<MockContext> c(new MockContext());
+  c->type_ = in.type;
+  c->regions_ = &regions;
+  c->skb_ = is_skb_type(in.type);
+  const bool packet = c->skb_ || in.type == ProgType::Xdp;
+  if (!packet && !in.data.empty() && in.type != ProgType::Raw)
+    return Error{std::string("--data: program type ") + isa::prog_type_name(in.type) + " takes no packet"};
+  if (in.mem && in.type != ProgType::Raw)
+    return Error{std::string("--mem: only raw programs take a memory buffer, not ") + isa::prog_type_name(in.type)};
+
+  c->ctx_size_ = ctx_struct_size(in.type);
+  if (in.type == ProgType::Tracepoint)
+    c->ctx_size_ = in.ctx.buffer ? static_cast<uint32_t>(in.ctx.buffer->size()) : kDefaultTraceBuffer;
+  if (c->ctx_size_ > (1u << 20)) return Error{"--ctx: tracepoint buffer is larger than 1 MiB"};
+  c->ctx_init_.assign(c->ctx_size_, 0);
+  if (in.type == ProgType::Tracepoint && in.ctx.buffer) c->ctx_init_ = *in.ctx.buffer;
+  if (auto st = c->apply_fields(in.ctx); !st) return st.error();
+
+  if (c->ctx_size_ > 0) {
+    auto b = LowBlock::create(c->ctx_size_);
+    if (!b) return b.error();
+    c->ctx_block_ = std::move(*b);
+    regions.add(c->ctx_block_->addr(), c->ctx_size_, true, "ctx");
+  }
+  if (packet) {
+    c->packet_init_ = in.data.empty() ? std::vector<uint8_t>(kDefaultPacket, 0) : in.data;
+    if (c->packet_init_.size() < kEthHlen)
+      return Error{"--data: packet of " + std::to_string(c->packet_init_.size()) +
+                   " bytes is shorter than an Ethernet header (14 bytes)"};
+    if (c->packet_init_.size() > 65535) return Error{"--data: packet larger than 65535 bytes"};
+    auto b = LowBlock::create(kPacketHeadroom + c->packet_init_.size() + kPacketTailroom);
+    if (!b) return b.error();
+    c->packet_block_ = std::move(*b);
+  }
+  if (in.type == ProgType::Raw && in.mem) {
+    c->mem_init_ = *in.mem;
+    auto b = LowBlock::create(std::max<size_t>(c->mem_init_.size(), 1));
+    if (!b) return b.error();
+    c->mem_block_ = std::move(*b);
+    if (!c->mem_init_.empty()) regions.add(c->mem_block_->addr(), c->mem_init_.size(), true, "mem");
+  }
+  c->reset();
+  return c;
+}
+
+void MockContext::reset() {
+  if (ctx_block_) std::memcpy(ctx_block_->data(), ctx_init_.data(), ctx_init_.size());
+  if (mem_block_ && !mem_init_.empty()) std::memcpy(mem_block_->data(), mem_init_.data(), mem_init_.size());
+  if (packet_block_) {
+    std::memset(packet_block_->data(), 0, packet_block_->size());
+    pkt_.start = packet_block_->addr();
+    pkt_.limit = pkt_.start + packet_block_->size();
+    pkt_.mac = pkt_.start + kPacketHeadroom;
+    std::memcpy(reinterpret_cast<uint8_t*>(pkt_.mac), packet_init_.data(), packet_init_.size());
+    pkt_.end = pkt_.mac + packet_init_.size();
+    // Socket filters and cgroup skb programs see the packet from the network header.
+    pkt_.data = (type_ == ProgType::SocketFilter || type_ == ProgType::CgroupSkb) ? pkt_.mac + kEthHlen : pkt_.mac;
+    pkt_.meta = pkt_.data;
+    if (skb_) {
+      auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_block_->data());
+      const uint8_t* eth = packet_init_.data();
+      uint16_t proto;
+      std::memcpy(&proto, eth + 12, 2);
+      skb->protocol = proto;  // network byte order, as eth_type_trans stores it
+      const bool all_ff = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0xff; });
+      const bool all_zero = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0; });
+      skb->pkt_type = (eth[0] & 1) ? (all_ff ? 1 : 2) : (all_zero ? 0 : 3);
+      if (skb->ifindex == 0) skb->ifindex = kLoopbackIfindex;
+    } else {
+      auto* xdp = reinterpret_cast<struct xdp_md*>(ctx_block_->data());
+      if (xdp->ingress_ifindex == 0) xdp->ingress_ifindex = kLoopbackIfindex;
+    }
+    sync_packet();
+  }
+  r1_ = ctx_addr();
+  r2_ = 0;
+  if (type_ == ProgType::Raw) {
+    r1_ = mem_block_ && !mem_init_.empty() ? mem_block_->addr() : 0;
+    r2_ = mem_init_.size();
+  }
+}
+
+void MockContext::sync_packet() {
+  if (!packet_block_) return;
+  if (packet_region_ != 0) regions_->remove(packet_region_);
+  const uint64_t lo = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
+  packet_region_ = lo;
+  regions_->add(lo, pkt_.end - lo, true, "packet");
+  if (skb_) {
+    auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_block_->data());
+    skb->data = static_cast<uint32_t>(pkt_.data);
+    skb->data_end = static_cast<uint32_t>(pkt_.end);
+    skb->data_meta = static_cast<uint32_t>(pkt_.meta);
+    skb->len = static_cast<uint32_t>(pkt_.end - pkt_.data);
+  } else {
+    auto* xdp = reinterpret_cast<struct xdp_md*>(ctx_block_->data());
+    xdp->data = static_cast<uint32_t>(pkt_.data);
+    xdp->data_end = static_cast<uint32_t>(pkt_.end);
+    xdp->data_meta = static_cast<uint32_t>(pkt_.meta);
+  }
+}
+
+std::vector<uint8_t> MockContext::data_out() const {
+  if (!packet_block_) return {};
+  // XDP: from data_meta (the kernel copies the metadata out too); skb: from the MAC header.
+  const uint64_t from = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
+  const auto* p = reinterpret_cast<const uint8_t*>(from);
+  return std::vector<uint8_t>(p, p + (pkt_.end - from));
+}
+
+std::vector<uint8_t> MockContext::mem_out() const {
+  if (!mem_block_ || mem_init_.empty()) return {};
+  return std::vector<uint8_t>(mem_block_->data(), mem_block_->data() + mem_init_.size());
+}
+
+}  // namespace bpfvet::jit

@@ -1,0 +1,108 @@
+// Runtime: the mock kernel a program runs against, shared by every in-process engine.
+//
+// How it works: create() builds, from a RunRequest, the guest memory of one session:
+// the call stack (16 frames of 512 bytes), the mock context and packet (context.h),
+// one MockMap per map definition of the program filled from --maps (maps.h), the
+// handles that stand for map pointers, and a mock task_struct.  Engines set r1/r2
+// from it, resolve 64-bit immediate loads through it, call call_helper() for every
+// helper call, and end with collect().  A helper that cannot proceed (unsupported,
+// bad pointer argument) records an error; the engine checks failed() after the call
+// and stops.  Nothing here is global: several runtimes may live at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jit/context.h"
+#include "jit/engine.h"
+#include "jit/maps.h"
+#include "jit/memory.h"
+
+namespace bpfvet::jit {
+
+inline constexpr uint32_t kStackFrameSize = 512;
+inline constexpr uint32_t kMaxFrames = 16;        // 8 bpf-to-bpf frames plus callbacks
+inline constexpr uint32_t kMaxTailCalls = 33;     // MAX_TAIL_CALL_CNT
+inline constexpr uint32_t kSimulatedCpus = 2;
+
+class Runtime {
+ public:
+  /// Builds the session for `req`: validates map definitions, applies --maps and
+  /// --ctx, resolves prog_array targets among the object's programs.
+  static Result<std::unique_ptr<Runtime>> create(const RunRequest& req);
+
+  /// Restores context, packet and stack before one run; maps persist.
+  void begin_run();
+  uint64_t r1() const { return ctx_->r1(); }
+  uint64_t r2() const { return ctx_->r2(); }
+  /// Frame pointer (r10) of call depth `frame` (0 = entry function).
+  uint64_t frame_pointer(uint32_t frame) const {
+    return stack_->addr() + uint64_t(kMaxFrames - frame) * kStackFrameSize;
+  }
+  /// Value of a 64-bit immediate load: the constant, a map handle, or a map value
+  /// address.  Func and BTF pseudo sources are the engine's business (Error here).
+  Result<uint64_t> ld_imm64(const isa::Insn& insn) const;
+  /// Runs helper `id` on r1..r5; returns r0.  On failure sets error() and returns 0.
+  uint64_t call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  void fail(std::string msg) {
+    if (error_.empty()) error_ = std::move(msg);
+  }
+  /// Clears a failure (between runs of a session).
+  void clear_error() { error_.clear(); }
+
+  /// The program a tail call through `map_handle`[index] reaches, or null (empty slot,
+  /// not a prog array, out of range).
+  const isa::Program* tail_call_target(uint64_t map_handle, uint64_t index) const;
+  /// Entry program of the session.
+  const isa::Program& program() const { return *program_; }
+
+  /// Calls a BPF callback (bpf_loop, for_each_map_elem): the engine installs this.
+  /// Arguments: the callback value loaded by lddw (Pseudo::Func), r1..r4.
+  std::function<uint64_t(uint64_t fn, uint64_t, uint64_t, uint64_t, uint64_t)> invoke_callback;
+
+  const RegionTable& regions() const { return regions_; }
+  RegionTable& regions() { return regions_; }
+  MockContext& context() { return *ctx_; }
+  /// The map a handle stands for, or null.
+  MockMap* map_of(uint64_t handle) const;
+  uint32_t current_cpu() const { return 0; }
+
+  /// Packet, memory, maps and output after the run(s).
+  RunResult collect(uint64_t retval) const;
+
+ private:
+  Runtime() = default;
+  Status load_maps(const RunRequest& req);
+  /// True when [addr, addr+size) is accessible (writable when `write`); otherwise
+  /// records an error naming the helper and the argument.
+  bool check_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg);
+  uint64_t helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
+  uint64_t helper_trace(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+  uint64_t helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+  uint64_t helper_ringbuf(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3);
+  std::string format_printk(uint64_t fmt, uint64_t size, const uint64_t* args, int nargs);
+  uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, bool str);
+
+  const isa::Program* program_ = nullptr;
+  std::vector<const isa::Program*> tail_targets_;
+  RegionTable regions_;
+  std::unique_ptr<LowBlock> stack_, handles_, task_;
+  std::unique_ptr<MockContext> ctx_;
+  std::vector<std::unique_ptr<MockMap>> maps_;  // indexed like Program::maps
+  std::vector<OutputEvent> output_;
+  uint64_t clock_ns_ = 0;
+  uint64_t rng_ = 0;
+  uint64_t seed_ = 42;
+  TaskInput task_info_;
+  std::string error_;
+};
+
+/// "bpf_map_lookup_elem" for an id (or "helper #N" when unknown).
+std::string helper_name(int32_t id);
+
+}  // namespace bpfvet::jit
