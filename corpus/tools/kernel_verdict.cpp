@@ -7,25 +7,10 @@
 // Needs root (bpf()).  Exit code: 0 when every program loaded, 1 when one was
 // rejected, 2 on bad usage or a libbpf-level failure.
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "tests/support/kernel_loader.h"
-
-namespace {
-
-std::string section_for_type(const std::string& type) {
-  if (type == "xdp") return "xdp";
-  if (type == "sched_cls" || type == "tc") return "tc";
-  if (type == "sched_act") return "action";
-  if (type == "kprobe") return "kprobe/do_nanosleep";
-  if (type == "tracepoint") return "tracepoint/syscalls/sys_enter_openat";
-  if (type == "raw_tracepoint") return "raw_tracepoint/sys_enter";
-  if (type == "perf_event") return "perf_event";
-  if (type == "cgroup_skb") return "cgroup_skb/ingress";
-  return "socket";
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::string path, type;
@@ -51,7 +36,7 @@ int main(int argc, char** argv) {
   std::string load_type = type;
   if (path.size() > 2 && path.compare(path.size() - 2, 2, ".s") == 0) {
     std::string err;
-    object = bpfvet::testsupport::assemble_with_llvm_mc(path, section_for_type(type), "/tmp", &err);
+    object = bpfvet::testsupport::assemble_with_llvm_mc(path, bpfvet::testsupport::section_for_type(type), "/tmp", &err);
     if (object.empty()) {
       std::fprintf(stderr, "kernel_verdict: %s\n", err.c_str());
       return 2;
@@ -62,7 +47,10 @@ int main(int argc, char** argv) {
   for (const auto& v : r.programs) {
     if (show_log) std::printf("----- log of %s -----\n%s\n-----\n", v.section.c_str(), v.log.c_str());
     std::printf("// SECTION: %s   (%s, %d insns)\n", v.section.c_str(), v.name.c_str(), v.insn_count);
-    if (v.accepted) {
+    if (!v.accepted && v.log.empty()) {
+      rc = 2;
+      std::printf("// (refused before verification: %s)\n", std::strerror(-v.error));
+    } else if (v.accepted) {
       std::printf("// EXPECT: accepted\n");
     } else {
       rc = 1;

@@ -178,8 +178,9 @@ inline KernelVerdict load_one(const std::string& path, size_t index, const std::
     v.error = err;
   }
   v.accepted = err == 0;
-  if (!v.accepted && v.log.empty()) *open_error = "load failed without a verifier log: " + std::string(strerror(-err));
-  if (!v.accepted) parse_rejection_log(v);
+  // A refusal without a log happened before verification (permissions, attach target):
+  // callers see error != 0 with an empty log and message.
+  if (!v.accepted && !v.log.empty()) parse_rejection_log(v);
   bpf_object__close(obj);
   return v;
 }
@@ -206,6 +207,22 @@ inline ObjectVerdicts load_object_file(const std::string& path, const std::strin
     }
   }
   return out;
+}
+
+/// A section name from which libbpf infers the program type `type` (for assembling
+/// `.s` files, which carry only a TYPE).
+inline std::string section_for_type(const std::string& type) {
+  if (type == "xdp") return "xdp";
+  if (type == "sched_cls" || type == "tc") return "tc";
+  if (type == "sched_act") return "action";
+  if (type == "kprobe" || type == "uprobe") return "kprobe/do_nanosleep";
+  if (type == "kretprobe") return "kretprobe/do_nanosleep";
+  if (type == "tracepoint") return "tracepoint/syscalls/sys_enter_openat";
+  if (type == "raw_tracepoint") return "raw_tracepoint/sys_enter";
+  if (type == "perf_event") return "perf_event";
+  if (type == "cgroup_skb") return "cgroup_skb/ingress";
+  if (type == "cgroup_sock") return "cgroup/sock_create";
+  return "socket";
 }
 
 /// Assembles a kernel-syntax `.s` file with llvm-mc-14 into an object whose one
