@@ -112,8 +112,7 @@ std::string print_atomic(const Insn& in) {
     }
     case AtomicOp::LoadAcquire:
       // dst = *(src + off): unlike every other atomic, the base is the source register.
-      return reg(wide, in.dst) + " = load_acquire((" + size_ctype(in.size) + " *)" + mem_operand(in.src, in.off) +
-             "))";
+      return reg(wide, in.dst) + " = load_acquire((" + size_ctype(in.size) + " *)" + mem_operand(in.src, in.off) + ")";
     case AtomicOp::StoreRelease:
       return "store_release(" + ptr + ", " + src + ")";
   }
