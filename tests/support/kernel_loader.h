@@ -15,6 +15,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <elf.h>
 #include <linux/bpf.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -185,9 +188,137 @@ inline KernelVerdict load_one(const std::string& path, size_t index, const std::
   return v;
 }
 
+namespace detail {
+
+// libbpf 1.x refuses objects with legacy `SEC("maps")` definitions (struct bpf_map_def),
+// so those are loaded by hand: one program per executable section, maps created from
+// the 20-byte definitions, map relocations patched into the ld_imm64 instructions.
+// Enough for the corpus' legacy programs (no subprograms, no BTF).
+struct LegacyElf {
+  std::vector<char> bytes;
+  const Elf64_Ehdr* eh = nullptr;
+  const Elf64_Shdr* sh = nullptr;
+  const char* shstr = nullptr;
+  bool parse() {
+    if (bytes.size() < sizeof(Elf64_Ehdr)) return false;
+    eh = reinterpret_cast<const Elf64_Ehdr*>(bytes.data());
+    if (std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_shoff == 0 ||
+        eh->e_shoff + static_cast<size_t>(eh->e_shnum) * sizeof(Elf64_Shdr) > bytes.size() ||
+        eh->e_shstrndx >= eh->e_shnum)
+      return false;
+    sh = reinterpret_cast<const Elf64_Shdr*>(bytes.data() + eh->e_shoff);
+    for (int i = 0; i < eh->e_shnum; ++i)
+      if (sh[i].sh_type != SHT_NOBITS && sh[i].sh_offset + sh[i].sh_size > bytes.size()) return false;
+    shstr = bytes.data() + sh[eh->e_shstrndx].sh_offset;
+    return true;
+  }
+  std::string name(int i) const { return shstr + sh[i].sh_name; }
+  const char* data(int i) const { return bytes.data() + sh[i].sh_offset; }
+  int find(const std::string& n) const {
+    for (int i = 0; i < eh->e_shnum; ++i)
+      if (name(i) == n) return i;
+    return -1;
+  }
+};
+
+inline bpf_prog_type legacy_type(const std::string& section) {
+  if (section.rfind("xdp", 0) == 0) return BPF_PROG_TYPE_XDP;
+  if (section.rfind("tc", 0) == 0 || section.rfind("classifier", 0) == 0) return BPF_PROG_TYPE_SCHED_CLS;
+  if (section.rfind("kprobe", 0) == 0) return BPF_PROG_TYPE_KPROBE;
+  return BPF_PROG_TYPE_SOCKET_FILTER;
+}
+
+}  // namespace detail
+
+/// True when the object at `path` uses legacy SEC("maps") map definitions.
+inline bool has_legacy_maps(const std::string& path) {
+  detail::LegacyElf elf;
+  std::ifstream in(path, std::ios::binary);
+  elf.bytes.assign(std::istreambuf_iterator<char>(in), {});
+  return elf.parse() && elf.find("maps") >= 0;
+}
+
+/// Loads every program of a legacy-maps object by hand (see detail::LegacyElf).
+inline ObjectVerdicts load_legacy_object(const std::string& path) {
+  ObjectVerdicts out;
+  detail::LegacyElf elf;
+  std::ifstream in(path, std::ios::binary);
+  elf.bytes.assign(std::istreambuf_iterator<char>(in), {});
+  if (!elf.parse()) {
+    out.error = "not a valid ELF object";
+    return out;
+  }
+  const int maps = elf.find("maps"), symtab = elf.find(".symtab"), lic = elf.find("license");
+  if (maps < 0 || symtab < 0) {
+    out.error = "no maps or symbol table";
+    return out;
+  }
+  const auto* syms = reinterpret_cast<const Elf64_Sym*>(elf.data(symtab));
+  const size_t nsyms = elf.sh[symtab].sh_size / sizeof(Elf64_Sym);
+  const char* strtab = elf.data(elf.sh[symtab].sh_link);
+  std::map<size_t, int> map_fd_by_sym;
+  std::vector<int> fds;
+  for (size_t i = 0; i < nsyms; ++i) {
+    if (syms[i].st_shndx != maps || ELF64_ST_TYPE(syms[i].st_info) != STT_OBJECT) continue;
+    if (syms[i].st_value + 16 > elf.sh[maps].sh_size) continue;
+    unsigned int def[5] = {};
+    std::memcpy(def, elf.data(maps) + syms[i].st_value, std::min<size_t>(sizeof def, elf.sh[maps].sh_size - syms[i].st_value));
+    LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = def[4]);
+    int fd = bpf_map_create(static_cast<bpf_map_type>(def[0]), strtab + syms[i].st_name, def[1], def[2], def[3], &mopts);
+    if (fd < 0) {
+      out.error = std::string("map creation failed: ") + strerror(errno);
+      for (int f : fds) close(f);
+      return out;
+    }
+    fds.push_back(fd);
+    map_fd_by_sym[i] = fd;
+  }
+  const std::string license = lic >= 0 ? std::string(elf.data(lic), strnlen(elf.data(lic), elf.sh[lic].sh_size)) : "";
+  static std::vector<char> log(16u << 20);
+  for (int s = 0; s < elf.eh->e_shnum; ++s) {
+    if (!(elf.sh[s].sh_flags & SHF_EXECINSTR) || elf.name(s) == ".text" || elf.sh[s].sh_size == 0) continue;
+    std::vector<bpf_insn> insns(elf.sh[s].sh_size / sizeof(bpf_insn));
+    std::memcpy(insns.data(), elf.data(s), insns.size() * sizeof(bpf_insn));
+    KernelVerdict v;
+    v.section = elf.name(s);
+    for (size_t i = 0; i < nsyms; ++i)
+      if (syms[i].st_shndx == s && ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC) v.name = strtab + syms[i].st_name;
+    const int rel = elf.find(".rel" + v.section);
+    if (rel >= 0) {
+      const auto* rels = reinterpret_cast<const Elf64_Rel*>(elf.data(rel));
+      for (size_t r = 0; r < elf.sh[rel].sh_size / sizeof(Elf64_Rel); ++r) {
+        const size_t idx = rels[r].r_offset / sizeof(bpf_insn);
+        auto it = map_fd_by_sym.find(ELF64_R_SYM(rels[r].r_info));
+        if (idx >= insns.size() || it == map_fd_by_sym.end()) {
+          out.error = "unsupported relocation in " + v.section;
+          for (int f : fds) close(f);
+          return out;
+        }
+        insns[idx].src_reg = BPF_PSEUDO_MAP_FD;
+        insns[idx].imm = it->second;
+      }
+    }
+    log[0] = 0;
+    LIBBPF_OPTS(bpf_prog_load_opts, popts, .log_level = 1, .log_size = static_cast<__u32>(log.size()),
+                .log_buf = log.data());
+    int fd = bpf_prog_load(detail::legacy_type(v.section), v.name.c_str(), license.c_str(), insns.data(),
+                           insns.size(), &popts);
+    v.insn_count = static_cast<int>(insns.size());
+    v.log = log.data();
+    v.accepted = fd >= 0;
+    v.error = fd >= 0 ? 0 : -errno;
+    if (fd >= 0) close(fd);
+    else if (!v.log.empty()) parse_rejection_log(v);
+    out.programs.push_back(v);
+  }
+  for (int f : fds) close(f);
+  return out;
+}
+
 /// Loads every program of the object at `path`, each on its own.
 inline ObjectVerdicts load_object_file(const std::string& path, const std::string& type = "") {
   ObjectVerdicts out;
+  if (has_legacy_maps(path)) return load_legacy_object(path);
   libbpf_set_print(detail::silent_print);
   bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
   if (!obj) {
