@@ -1,0 +1,226 @@
+// ELF objects: maps, relocations, linking order, functions and source lines, checked
+// on C fixtures compiled in-test (tests/data/elf/*.c).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "isa/elf.h"
+#include "isa/program.h"
+#include "tests/data/elf/fixtures.h"
+
+namespace bpfvet::isa {
+namespace {
+
+using bpfvet::testing::compile_fixture;
+
+Object load_fixture(const std::string& name, LoadOptions opts = {}) {
+  const std::string path = compile_fixture(name);
+  EXPECT_FALSE(path.empty()) << "clang failed on " << name;
+  auto obj = load_object(path, opts);
+  EXPECT_TRUE(obj.ok()) << (obj.ok() ? "" : obj.message());
+  return obj.ok() ? std::move(obj).value() : Object{};
+}
+
+const Program* find_prog(const Object& obj, const std::string& name) {
+  for (const auto& p : obj.programs)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+int find_map(const std::vector<MapDef>& maps, const std::string& name) {
+  for (size_t i = 0; i < maps.size(); ++i)
+    if (maps[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+// The (map index, offset) of every map reference lddw, in program order.
+std::vector<std::pair<int, int>> map_refs(const Program& p, Pseudo kind) {
+  std::vector<std::pair<int, int>> out;
+  for (size_t i = 0; i + 1 < p.raw.size(); ++i)
+    if (p.raw[i].code == 0x18 && p.raw[i].src() == static_cast<uint8_t>(kind)) out.emplace_back(p.raw[i].imm, p.raw[i + 1].imm);
+  return out;
+}
+
+TEST(ElfLegacyMaps, DefinitionsAndReferences) {
+  Object obj = load_fixture("legacy_maps");
+  ASSERT_EQ(obj.programs.size(), 1u);
+  const Program& p = obj.programs[0];
+  EXPECT_EQ(p.name, "count_packets");
+  EXPECT_EQ(p.section, "socket");
+  EXPECT_EQ(p.type, ProgType::SocketFilter);
+  EXPECT_EQ(p.license, "GPL");
+  EXPECT_EQ(obj.license, "GPL");
+  EXPECT_EQ(p.kern_version, 0x050a00u);
+  ASSERT_EQ(obj.maps.size(), 2u);
+  const MapDef& counters = obj.maps[find_map(obj.maps, "counters")];
+  EXPECT_EQ(counters.type, MapType::Array);
+  EXPECT_EQ(counters.key_size, 4u);
+  EXPECT_EQ(counters.value_size, 8u);
+  EXPECT_EQ(counters.max_entries, 16u);
+  EXPECT_EQ(counters.flags, 0u);
+  const MapDef& flows = obj.maps[find_map(obj.maps, "flows")];
+  EXPECT_EQ(flows.type, MapType::Hash);
+  EXPECT_EQ(flows.key_size, 8u);
+  EXPECT_EQ(flows.value_size, 16u);
+  EXPECT_EQ(flows.max_entries, 1024u);
+  EXPECT_EQ(flows.flags, 1u);
+  // Both lookups reference their map by index, counters first as in the source.
+  auto refs = map_refs(p, Pseudo::MapIdx);
+  ASSERT_EQ(refs.size(), 2u);
+  EXPECT_EQ(refs[0].first, find_map(obj.maps, "counters"));
+  EXPECT_EQ(refs[1].first, find_map(obj.maps, "flows"));
+  EXPECT_EQ(p.maps.size(), obj.maps.size());
+  EXPECT_EQ(p.insns.size(), p.raw.size());
+}
+
+TEST(ElfBtfMaps, DefinitionsIncludingMapInMap) {
+  Object obj = load_fixture("btf_maps");
+  ASSERT_EQ(obj.programs.size(), 1u);
+  // libbpf's order: BTF maps, then .data, .rodata, .bss in section order, then inner templates.
+  std::vector<std::string> names;
+  for (const auto& m : obj.maps) names.push_back(m.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"flow_bytes", "outer", ".data", ".rodata", ".bss", "outer.inner"}));
+  const MapDef& fb = obj.maps[0];
+  EXPECT_EQ(fb.type, MapType::Hash);
+  EXPECT_EQ(fb.key_size, 12u);  // struct flow_key
+  EXPECT_EQ(fb.value_size, 8u);
+  EXPECT_EQ(fb.max_entries, 4096u);
+  EXPECT_EQ(fb.flags, 1u);  // BPF_F_NO_PREALLOC
+  EXPECT_NE(fb.btf_key_type_id, 0u);
+  EXPECT_NE(fb.btf_value_type_id, 0u);
+  const MapDef& outer = obj.maps[1];
+  EXPECT_EQ(outer.type, MapType::ArrayOfMaps);
+  EXPECT_EQ(outer.key_size, 4u);
+  EXPECT_EQ(outer.value_size, 4u);
+  EXPECT_EQ(outer.max_entries, 4u);
+  ASSERT_EQ(outer.inner_map, 5);
+  const MapDef& inner = obj.maps[5];
+  EXPECT_EQ(inner.type, MapType::Array);
+  EXPECT_EQ(inner.key_size, 4u);
+  EXPECT_EQ(inner.value_size, 32u);
+  EXPECT_EQ(inner.max_entries, 8u);
+  const MapDef& data = obj.maps[2];
+  EXPECT_TRUE(data.global_data);
+  EXPECT_FALSE(data.read_only);
+  EXPECT_EQ(data.type, MapType::Array);
+  EXPECT_EQ(data.max_entries, 1u);
+  EXPECT_EQ(data.value_size, 8u);
+  EXPECT_EQ(data.initial, (std::vector<uint8_t>{7, 0, 0, 0, 0, 0, 0, 0}));
+  const MapDef& ro = obj.maps[3];
+  EXPECT_TRUE(ro.read_only);
+  EXPECT_EQ(ro.flags, 0x80u);  // BPF_F_RDONLY_PROG
+  EXPECT_EQ(ro.initial, (std::vector<uint8_t>{0xdc, 0x05, 0, 0}));  // 1500
+  const MapDef& bss = obj.maps[4];
+  EXPECT_EQ(bss.value_size, 8u);
+  EXPECT_EQ(bss.initial, std::vector<uint8_t>(8, 0));
+
+  const Program& p = obj.programs[0];
+  auto maps = map_refs(p, Pseudo::MapIdx);
+  ASSERT_EQ(maps.size(), 2u);
+  EXPECT_EQ(maps[0].first, 0);
+  EXPECT_EQ(maps[1].first, 1);
+  auto values = map_refs(p, Pseudo::MapIdxValue);
+  std::vector<int> value_maps;
+  for (auto [idx, off] : values) {
+    value_maps.push_back(idx);
+    EXPECT_EQ(off, 0) << "each global is the only one of its section";
+  }
+  std::sort(value_maps.begin(), value_maps.end());
+  value_maps.erase(std::unique(value_maps.begin(), value_maps.end()), value_maps.end());
+  EXPECT_EQ(value_maps, (std::vector<int>{2, 3, 4}));
+  EXPECT_FALSE(p.btf.empty());
+}
+
+// Expected layout of each linked program: function names and [start, end).
+struct LinkCase {
+  std::string program;
+  std::vector<std::tuple<std::string, uint32_t, uint32_t, bool>> functions;
+  std::vector<std::pair<uint32_t, int32_t>> calls;  // slot of a call -> its relative imm
+};
+
+class ElfLink : public ::testing::TestWithParam<LinkCase> {};
+
+TEST_P(ElfLink, SubprogramsAppendedInOrderOfFirstReference) {
+  const LinkCase& c = GetParam();
+  LoadOptions opts;
+  opts.type = ProgType::SchedCls;  // "mystery_section" has no type of its own
+  Object obj = load_fixture("subprogs", opts);
+  const Program* p = find_prog(obj, c.program);
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->functions.size(), c.functions.size());
+  for (size_t i = 0; i < c.functions.size(); ++i) {
+    const auto& [name, start, end, global] = c.functions[i];
+    EXPECT_EQ(p->functions[i].name, name);
+    EXPECT_EQ(p->functions[i].start, start) << name;
+    EXPECT_EQ(p->functions[i].end, end) << name;
+    EXPECT_EQ(p->functions[i].global, global) << name;
+    EXPECT_NE(p->functions[i].btf_type_id, 0u) << name << " has func info";
+  }
+  EXPECT_EQ(p->raw.size(), p->functions.back().end);
+  EXPECT_EQ(p->func_info.size(), c.functions.size());
+  for (auto [slot, imm] : c.calls) {
+    ASSERT_LT(slot, p->insns.size());
+    EXPECT_EQ(p->insns[slot].kind, Kind::Call);
+    EXPECT_EQ(p->insns[slot].call, CallKind::Local);
+    EXPECT_EQ(p->raw[slot].imm, imm) << "call at " << slot;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Subprogs, ElfLink,
+    ::testing::Values(
+        // first: twice is appended at 10, and add_one (called by twice) after it.
+        LinkCase{"first", {{"first", 0, 10, false}, {"twice", 10, 13, false}, {"add_one", 13, 16, false}},
+                 {{1, 8}, {10, 2}}},
+        // second: global_helper first (first referenced), then add_one; global flag set.
+        LinkCase{"second",
+                 {{"second", 0, 15, false}, {"global_helper", 15, 18, true}, {"add_one", 18, 21, false}},
+                 {{2, 12}, {5, 12}}},
+        LinkCase{"third", {{"third", 0, 8, false}, {"global_helper", 8, 11, true}}, {{1, 6}}},
+        LinkCase{"fourth", {{"fourth", 0, 2, false}}, {}}),
+    [](const auto& info) { return info.param.program; });
+
+TEST(ElfLink, ProgramsOfOneSectionAreSeparate) {
+  LoadOptions opts;
+  opts.sections = {"tc"};
+  Object obj = load_fixture("subprogs", opts);
+  ASSERT_EQ(obj.programs.size(), 2u);
+  EXPECT_EQ(obj.programs[0].name, "first");
+  EXPECT_EQ(obj.programs[1].name, "second");
+  for (const auto& p : obj.programs) {
+    EXPECT_EQ(p.section, "tc");
+    EXPECT_EQ(p.type, ProgType::SchedCls);
+  }
+}
+
+TEST(ElfLines, EverySlotMapsToItsSourceLine) {
+  LoadOptions opts;
+  opts.program = "second";
+  Object obj = load_fixture("subprogs", opts);
+  ASSERT_EQ(obj.programs.size(), 1u);
+  const Program& p = obj.programs[0];
+  ASSERT_EQ(p.lines.size(), p.raw.size());
+  for (size_t i = 0; i < p.raw.size(); ++i) {
+    const SourceLine* l = p.line_of(i);
+    ASSERT_NE(l, nullptr) << "slot " << i;
+    EXPECT_NE(l->file.find("subprogs.c"), std::string::npos) << l->file;
+  }
+  // The call of global_helper at slot 2 is `int a = global_helper(skb->len);`, line 26.
+  const SourceLine* call = p.line_of(2);
+  EXPECT_EQ(call->line, 26u);
+  EXPECT_NE(call->text.find("global_helper(skb->len)"), std::string::npos) << call->text;
+  EXPECT_GT(call->column, 0u);
+  // The appended subprogram keeps its own lines: it starts at slot 15 on its opening
+  // line 14, and its multiply (slot 16) is line 15.
+  EXPECT_EQ(p.line_of(15)->line, 14u);
+  const SourceLine* body = p.line_of(16);
+  EXPECT_EQ(body->line, 15u);
+  EXPECT_NE(body->text.find("return x * 3;"), std::string::npos) << body->text;
+  // Line info records are sorted and rebased into the program.
+  ASSERT_FALSE(p.line_info.empty());
+  for (size_t i = 1; i < p.line_info.size(); ++i) EXPECT_LE(p.line_info[i - 1].insn_off, p.line_info[i].insn_off);
+  EXPECT_EQ(p.func_info[1].insn_off, 15u);
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
