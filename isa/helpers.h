@@ -96,7 +96,6 @@ enum class RetType : uint8_t {
   BtfIdOrNull,      // BTF-typed pointer (ret_btf) or null
   PtrToBtfId,       // BTF-typed pointer (ret_btf), never null
   DynptrMemOrNull,  // dynptr data slice of args[ret_size_arg] bytes, or null
-  MemOrNull,        // raw memory (read-only if ret_read_only) of ret_size bytes, or null
 };
 
 /// Program-type families the kernel's func_proto switches share.
@@ -120,8 +119,6 @@ struct HelperProto {
   bool acquires = false;          // the returned pointer is a reference to release
   int8_t releases = -1;           // index of the argument released, -1 for none
   int8_t ret_size_arg = -1;       // AllocMem/DynptrMem returns: argument holding the size
-  uint16_t ret_size = 0;          // MemOrNull returns: fixed size
-  bool ret_read_only = false;     // returned memory is read-only
   const char* ret_btf = nullptr;  // struct name for BtfId returns
   KernelVersion since;            // first release with the helper
   HelperGroup group = HelperGroup::Special;

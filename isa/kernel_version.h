@@ -52,7 +52,7 @@ struct KernelProfile {
   bool kfuncs = true;           // 5.13: BPF_PSEUDO_KFUNC_CALL
   bool spin_lock = true;        // 5.1
   bool timers = true;           // 5.15
-  bool dynptr = true;           // 6.0
+  bool dynptr = true;           // 5.19: bpf_dynptr helpers
   bool may_goto = true;         // 6.9: BPF_JCOND may_goto
   bool gotol = true;            // 6.6: BPF_JA with 32-bit imm (cpu v4)
   bool sdiv_smod = true;        // 6.6 (cpu v4)
