@@ -366,8 +366,9 @@ inline std::string assemble_with_llvm_mc(const std::string& asm_path, const std:
     return "";
   }
   std::stringstream body;
-  body << "\t.section \"" << section << "\",\"ax\",@progbits\n\t.globl prog\n\t.type prog,@function\nprog:\n"
-       << in.rdbuf() << "\n.Lend:\n\t.size prog, .Lend-prog\n"
+  body << "\t.section \"" << section << "\",\"ax\",@progbits\n\t.globl prog\n\t.type prog,@function\nprog:\n";
+  for (std::string line; std::getline(in, line);) body << line.substr(0, line.find(';')) << "\n";  // LLVM's comment is '#'
+  body << "\n.Lend:\n\t.size prog, .Lend-prog\n"
        << "\t.section \"license\",\"aw\",@progbits\n\t.asciz \"GPL\"\n";
   std::string base = asm_path.substr(asm_path.find_last_of('/') + 1);
   std::string wrapped = out_dir + "/" + base + ".wrapped.s";
