@@ -6,12 +6,6 @@
 namespace bpfvet::cli {
 namespace {
 
-std::string source_text(const isa::SourceLine& s) {
-  std::string out = s.file + ":" + std::to_string(s.line);
-  if (!s.text.empty()) out += ": " + s.text;
-  return out;
-}
-
 void print_log(std::ostream& os, const ProgramReport& r) {
   if (r.result.log.empty()) return;
   os << r.result.log;
@@ -37,12 +31,20 @@ void print_head(std::ostream& os, const ProgramReport& r) {
 
 }  // namespace
 
+std::string source_line_text(const isa::SourceLine& s) {
+  const auto slash = s.file.find_last_of('/');
+  std::string out = (slash == std::string::npos ? s.file : s.file.substr(slash + 1)) + ":" + std::to_string(s.line);
+  const auto start = s.text.find_first_not_of(" \t");
+  if (start != std::string::npos) out += ": " + s.text.substr(start, s.text.find_last_not_of(" \t\r") + 1 - start);
+  return out;
+}
+
 void print_report_text(std::ostream& os, const ProgramReport& r) {
   print_log(os, r);
   print_head(os, r);
   if (r.result.accepted || !r.result.error) return;
   const auto& d = *r.result.error;
-  if (d.source) os << "  source: " << source_text(*d.source) << "\n";
+  if (d.source) os << "  source: " << source_line_text(*d.source) << "\n";
   if (!d.kernel_message.empty() && d.kernel_message != d.message) os << "  kernel: " << d.kernel_message << "\n";
   if (!d.explanation.empty()) os << "  why: " << d.explanation << "\n";
   if (!d.hint.empty()) os << "  hint: " << d.hint << "\n";
@@ -58,13 +60,16 @@ void print_explain_text(std::ostream& os, const ProgramReport& r) {
     os << "\nPath to the error:\n";
     const isa::SourceLine* last = nullptr;
     for (const auto& step : r.path) {
-      if (step.source && (!last || !(*last == *step.source))) os << "      ; " << source_text(*step.source) << "\n";
-      if (step.source) last = &*step.source;
+      const auto* src = step.source && step.source->line > 0 ? &*step.source : nullptr;
+      if (src && !(last && last->line == src->line && last->file == src->file)) {
+        os << "      ; " << source_line_text(*src) << "\n";
+        last = src;
+      }
       os << (static_cast<int64_t>(step.insn) == d.insn ? "  >>> " : "      ") << step.insn << ": " << step.text
          << "\n";
     }
   } else if (d.source) {
-    os << "\nAt: " << source_text(*d.source) << "\n";
+    os << "\nAt: " << source_line_text(*d.source) << "\n";
   }
   for (const auto& n : d.notes) os << "  note: " << n << "\n";
   if (!d.explanation.empty()) os << "\nWhy: " << d.explanation << "\n";

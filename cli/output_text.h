@@ -8,12 +8,17 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "cli/report.h"
 #include "verifier/cfg_graph.h"
 
 namespace bpfvet::cli {
+
+/// `file.c:33: text`: the source file's base name, the line, the text without its
+/// indentation (as the kernel's log shows line info).
+std::string source_line_text(const isa::SourceLine& s);
 
 /// The verdict line and, for a rejection, its detail lines (and the log, if any).
 void print_report_text(std::ostream& os, const ProgramReport& r);

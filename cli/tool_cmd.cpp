@@ -13,6 +13,10 @@
 namespace bpfvet::cli {
 namespace {
 
+bool same_line(const isa::SourceLine* a, const isa::SourceLine* b) {
+  return a && b && a->line == b->line && a->file == b->file;
+}
+
 // disasm: a `;` header per program, then `IDX: (OPCODE) TEXT` lines; a function's
 // first instruction gets a `; function NAME` comment and a change of source line a
 // `; file:line: text` comment, so the whole listing re-assembles.
@@ -27,10 +31,8 @@ void print_disasm(std::ostream& os, const isa::Program& prog) {
     if (i > 0)
       for (const auto& f : prog.functions)
         if (f.start == i) os << "; function " << f.name << "\n";
-    if (const auto* src = prog.line_of(i); src && (!last || !(*src == *last))) {
-      os << "; " << src->file << ":" << src->line;
-      if (!src->text.empty()) os << ": " << src->text;
-      os << "\n";
+    if (const auto* src = prog.line_of(i); src && src->line > 0 && !same_line(src, last)) {
+      os << "; " << source_line_text(*src) << "\n";
       last = src;
     }
     os << isa::disasm_line(in, static_cast<int64_t>(i)) << "\n";
