@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "isa/elf.h"
 #include "isa/program.h"
 #include "tests/data/elf/fixtures.h"
+
+// After our headers: linux/bpf.h defines macros (BPF_SIZE, ...) that opcodes.def uses as names.
+#include <bpf/libbpf.h>
 
 namespace bpfvet::isa {
 namespace {
@@ -221,6 +225,78 @@ TEST(ElfLines, EverySlotMapsToItsSourceLine) {
   for (size_t i = 1; i < p.line_info.size(); ++i) EXPECT_LE(p.line_info[i - 1].insn_off, p.line_info[i].insn_off);
   EXPECT_EQ(p.func_info[1].insn_off, 15u);
 }
+
+// libbpf's own linking, after bpf_object__load(), must give the same instructions:
+// that is what the kernel sees, so our slot indices are the kernel's.  Map lddws
+// differ only in how the map is named (fd vs our index).
+class ElfVsLibbpf : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ElfVsLibbpf, SameInstructionsAsLibbpf) {
+  const std::string path = compile_fixture(GetParam());
+  ASSERT_FALSE(path.empty());
+  LoadOptions opts;
+  opts.type = ProgType::SocketFilter;  // only used for "mystery_section"
+  auto ours = load_object(path, opts);
+  ASSERT_TRUE(ours.ok()) << ours.message();
+
+  libbpf_set_print(nullptr);
+  bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
+  ASSERT_NE(obj, nullptr) << "libbpf cannot open " << path;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    if (bpf_program__type(prog) == BPF_PROG_TYPE_UNSPEC) bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
+  }
+  const int err = bpf_object__load(obj);
+  if (err == -EPERM || err == -EACCES || err == -ENOSYS) {
+    bpf_object__close(obj);
+    GTEST_SKIP() << "bpf() is not available here (" << err << ")";
+  }
+  ASSERT_EQ(err, 0) << "libbpf failed to load " << path;
+  size_t compared = 0;
+  bpf_object__for_each_program(prog, obj) {
+    const Program* p = find_prog(*ours, bpf_program__name(prog));
+    ASSERT_NE(p, nullptr) << bpf_program__name(prog);
+    const bpf_insn* theirs = bpf_program__insns(prog);
+    const size_t n = bpf_program__insn_cnt(prog);
+    ASSERT_EQ(p->raw.size(), n) << p->name;
+    for (size_t i = 0; i < n; ++i) {
+      const RawInsn& a = p->raw[i];
+      const bpf_insn& b = theirs[i];
+      SCOPED_TRACE(p->name + " insn " + std::to_string(i));
+      EXPECT_EQ(a.code, b.code);
+      EXPECT_EQ(a.dst(), b.dst_reg);
+      EXPECT_EQ(a.off, b.off);
+      if (a.code == 0x18 && (a.src() == static_cast<uint8_t>(Pseudo::MapIdx) ||
+                             a.src() == static_cast<uint8_t>(Pseudo::MapIdxValue))) {
+        const bool value = a.src() == static_cast<uint8_t>(Pseudo::MapIdxValue);
+        EXPECT_EQ(b.src_reg, value ? BPF_PSEUDO_MAP_VALUE : BPF_PSEUDO_MAP_FD);
+        // Same map: libbpf's fd names the map ours indexes (global data maps get an
+        // object-name prefix there: "btf_maps.data" for our ".data").
+        std::string their_name;
+        bpf_map* m;
+        bpf_object__for_each_map(m, obj) {
+          if (bpf_map__fd(m) == b.imm) their_name = bpf_map__name(m);
+        }
+        ASSERT_LT(static_cast<size_t>(a.imm), p->maps.size());
+        const std::string& our_name = p->maps[a.imm].name;
+        EXPECT_TRUE(their_name.size() >= our_name.size() &&
+                    their_name.compare(their_name.size() - our_name.size(), our_name.size(), our_name) == 0)
+            << "ours " << our_name << ", libbpf's " << their_name;
+        ASSERT_LT(i + 1, n);
+        EXPECT_EQ(p->raw[i + 1].imm, theirs[i + 1].imm) << "map value offset";
+        ++i;
+        continue;
+      }
+      EXPECT_EQ(a.src(), b.src_reg);
+      EXPECT_EQ(a.imm, b.imm);
+    }
+    ++compared;
+  }
+  EXPECT_EQ(compared, ours->programs.size());
+  bpf_object__close(obj);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, ElfVsLibbpf, ::testing::Values("btf_maps", "subprogs", "funcptr"));
 
 }  // namespace
 }  // namespace bpfvet::isa

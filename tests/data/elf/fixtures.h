@@ -15,14 +15,20 @@
 
 namespace bpfvet::testing {
 
-/// A private temporary directory for this test process.
+/// A private temporary directory for this test process, removed at exit.
 inline const std::filesystem::path& temp_dir() {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("bpfvet_elf_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+  struct Dir {
+    std::filesystem::path path;
+    Dir() : path(std::filesystem::temp_directory_path() / ("bpfvet_elf_" + std::to_string(::getpid()))) {
+      std::filesystem::create_directories(path);
+    }
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Dir dir;
+  return dir.path;
 }
 
 /// Compiles tests/data/elf/<name>.c to an object; "" when clang fails (the test then fails
