@@ -1,0 +1,189 @@
+#include "verifier/abstract_state.h"
+
+#include <unordered_map>
+
+namespace bpfvet::verifier {
+
+int StackSlot::spill_size() const {
+  int n = 0;
+  for (int i = kRegSize - 1; i >= 0 && kind[i] == SlotKind::Spill; --i) ++n;
+  return n;
+}
+
+bool StackSlot::is_invalid() const {
+  for (auto k : kind)
+    if (k != SlotKind::Invalid) return false;
+  return true;
+}
+
+StackSlot& Frame::slot(int spi) {
+  if (static_cast<size_t>(spi) >= stack.size()) stack.resize(spi + 1);
+  return stack[spi];
+}
+
+const StackSlot* Frame::find_slot(int spi) const {
+  return static_cast<size_t>(spi) < stack.size() ? &stack[spi] : nullptr;
+}
+
+AbstractState entry_state(bool ctx_arg) {
+  AbstractState s;
+  s.frames.emplace_back();
+  if (ctx_arg) s.frames[0].regs[1] = RegState::pointer(RegType::Ctx);
+  s.frames[0].regs[10] = RegState::stack_ptr(0, 0);
+  return s;
+}
+
+namespace {
+
+// Consistent renaming of ids between the old and the current state (the kernel's check_ids):
+// two registers sharing an id in one state must share one in the other.
+class IdMap {
+ public:
+  bool check(uint32_t old_id, uint32_t cur_id) {
+    if (old_id == 0 && cur_id == 0) return true;
+    if (old_id == 0 || cur_id == 0) return old_id == 0;
+    auto [it, fresh] = old_to_cur_.emplace(old_id, cur_id);
+    if (!fresh && it->second != cur_id) return false;
+    auto [it2, fresh2] = cur_to_old_.emplace(cur_id, old_id);
+    return fresh2 || it2->second == old_id;
+  }
+
+ private:
+  std::unordered_map<uint32_t, uint32_t> old_to_cur_, cur_to_old_;
+};
+
+bool range_within(const Scalar& old, const Scalar& cur) { return old.includes(cur); }
+
+bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool exact) {
+  if (exact) return old == cur || (old.type == RegType::NotInit && cur.type == RegType::NotInit);
+  if (old.type == RegType::NotInit) return true;
+  if (cur.type == RegType::NotInit) return false;
+  if (old.type != cur.type || old.maybe_null != cur.maybe_null || old.read_only != cur.read_only ||
+      old.ringbuf != cur.ringbuf)
+    return false;
+  switch (old.type) {
+    case RegType::Scalar:
+      // Scalar ids only matter where the old state relied on a link between copies.
+      if (old.id && !ids.check(old.id, cur.id)) return false;
+      return range_within(old.var, cur.var);
+    case RegType::Packet:
+    case RegType::PacketMeta:
+      if (old.range > cur.range && !(old.range < 0 && cur.range == old.range)) {
+        if (old.range >= 0 || cur.range != old.range) return false;
+      }
+      if (old.off != cur.off) return false;
+      if (!ids.check(old.id, cur.id)) return false;
+      return range_within(old.var, cur.var);
+    case RegType::Stack:
+      if (old.frameno != cur.frameno) return false;
+      [[fallthrough]];
+    default:
+      if (old.off != cur.off || old.map_idx != cur.map_idx || old.mem_size != cur.mem_size ||
+          old.subprog != cur.subprog)
+        return false;
+      if (!ids.check(old.id, cur.id) || !ids.check(old.ref_obj_id, cur.ref_obj_id)) return false;
+      return range_within(old.var, cur.var);
+  }
+}
+
+bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact) {
+  for (size_t spi = 0; spi < old.stack.size(); ++spi) {
+    const StackSlot& o = old.stack[spi];
+    const StackSlot* c = cur.find_slot(static_cast<int>(spi));
+    static const StackSlot kEmpty{};
+    const StackSlot& cs = c ? *c : kEmpty;
+    if (exact) {
+      if (!(o.kind == cs.kind)) return false;
+      if (o.is_spill() && !(o.spilled == cs.spilled)) return false;
+      continue;
+    }
+    for (int i = 0; i < kRegSize; ++i) {
+      SlotKind ok = o.kind[i], ck = cs.kind[i];
+      if (ok == SlotKind::Invalid) continue;
+      // A privileged loader may read uninitialized stack: misc stands for anything.
+      if (ok == SlotKind::Misc) continue;
+      if (ok == SlotKind::Zero && ck == SlotKind::Zero) continue;
+      if (ok == SlotKind::Spill && ck == SlotKind::Spill) continue;
+      if (ok == SlotKind::Zero && ck == SlotKind::Spill && cs.spilled.is_null_const()) continue;
+      return false;
+    }
+    if (o.is_spill()) {
+      if (!cs.is_spill() || o.spill_size() != cs.spill_size()) return false;
+      if (!regsafe(o.spilled, cs.spilled, ids, false)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact) {
+  if (old.frames.size() != cur.frames.size()) return false;
+  if (old.refs.size() != cur.refs.size()) return false;
+  IdMap ids;
+  for (size_t i = 0; i < old.refs.size(); ++i)
+    if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
+  for (size_t f = 0; f < old.frames.size(); ++f) {
+    const Frame& of = old.frames[f];
+    const Frame& cf = cur.frames[f];
+    if (of.callsite != cf.callsite) return false;
+    bool top = f + 1 == old.frames.size();
+    for (int r = 0; r < kNumRegs; ++r) {
+      // Caller frames only keep r6-r9 (and r10) across the call.
+      if (top && !exact && !(live_regs & (1u << r))) continue;
+      if (!top && r < 6) continue;
+      if (!regsafe(of.regs[r], cf.regs[r], ids, exact)) return false;
+    }
+    if (!stacksafe(of, cf, ids, exact)) return false;
+  }
+  return true;
+}
+
+namespace {
+
+char slot_char(SlotKind k) {
+  switch (k) {
+    case SlotKind::Invalid: return '?';
+    case SlotKind::Spill: return 'r';
+    case SlotKind::Misc: return 'm';
+    case SlotKind::Zero: return '0';
+  }
+  return '?';
+}
+
+}  // namespace
+
+std::string format_state(const AbstractState& s, const std::vector<isa::MapDef>& maps) {
+  std::string out;
+  const Frame& f = s.cur();
+  if (s.frames.size() > 1) out += "frame" + std::to_string(f.frameno) + ": ";
+  bool first = true;
+  auto sep = [&] {
+    if (!first) out += ' ';
+    first = false;
+  };
+  for (int r = 0; r < kNumRegs; ++r) {
+    const RegState& reg = f.regs[r];
+    if (reg.type == RegType::NotInit) continue;
+    sep();
+    out += "R" + std::to_string(r) + "=" + reg.to_string(maps, f.frameno);
+  }
+  for (size_t spi = 0; spi < f.stack.size(); ++spi) {
+    const StackSlot& slot = f.stack[spi];
+    if (slot.is_invalid()) continue;
+    sep();
+    out += "fp-" + std::to_string((spi + 1) * kRegSize) + "=";
+    if (slot.is_spill()) {
+      for (int i = 0; i < kRegSize; ++i)
+        if (slot.kind[i] != SlotKind::Spill) out += slot_char(slot.kind[i]);
+      out += slot.spilled.to_string(maps, f.frameno);
+    } else {
+      std::string chars;
+      for (int i = 0; i < kRegSize; ++i) chars += slot_char(slot.kind[i]);
+      out += chars;
+    }
+  }
+  return out;
+}
+
+}  // namespace bpfvet::verifier

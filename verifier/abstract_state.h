@@ -1,0 +1,87 @@
+// Abstract state: registers, stacks and references of one path through the program.
+//
+// A state holds one Frame per active bpf-to-bpf call (frame 0 is the entry function).
+// Each frame has eleven registers and a 512-byte stack tracked per byte: invalid
+// (never written), misc (written with something unknown), zero, or part of a spilled
+// register whose full RegState is kept in the 8-byte slot (so spilling a pointer or a
+// bounded scalar and filling it back loses nothing).  Acquired references (ring buffer
+// records, sockets) are listed in `refs` until released.  `includes()` is the pruning
+// test: an old, fully explored state that includes the current one proves it safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "verifier/reg_state.h"
+
+namespace bpfvet::verifier {
+
+inline constexpr int kMaxBpfStack = 512;
+inline constexpr int kRegSize = 8;
+inline constexpr int kNumRegs = 11;
+inline constexpr int kMaxCallFrames = 8;
+
+enum class SlotKind : uint8_t { Invalid, Spill, Misc, Zero };
+
+/// One 8-byte stack slot: a kind per byte (byte 7 is the slot's highest address, as the
+/// kernel indexes it) and the spilled register when kinds hold Spill.
+struct StackSlot {
+  std::array<SlotKind, kRegSize> kind{};  // all Invalid
+  RegState spilled;                       // meaningful when kind[7] == Spill
+  /// A spill whose top byte is Spill (the kernel's is_spilled_reg).
+  bool is_spill() const { return kind[kRegSize - 1] == SlotKind::Spill; }
+  /// Number of Spill bytes counted down from byte 7.
+  int spill_size() const;
+  bool is_invalid() const;
+  friend bool operator==(const StackSlot&, const StackSlot&) = default;
+};
+
+struct Frame {
+  std::array<RegState, kNumRegs> regs{};
+  std::vector<StackSlot> stack;  // slot i covers [fp - 8*(i+1), fp - 8*i)
+  uint8_t frameno = 0;
+  int64_t callsite = -1;         // index of the call instruction that created this frame
+  uint32_t subprog_start = 0;    // first instruction of the function this frame runs
+
+  /// Stack slot for spi (allocated on demand by the writer).
+  StackSlot& slot(int spi);
+  /// nullptr when never touched.
+  const StackSlot* find_slot(int spi) const;
+  /// Bytes of stack in use (highest touched slot), before rounding.
+  int allocated_bytes() const { return static_cast<int>(stack.size()) * kRegSize; }
+  friend bool operator==(const Frame&, const Frame&) = default;
+};
+
+struct Reference {
+  uint32_t id = 0;
+  int64_t insn = 0;   // the acquiring call
+  friend bool operator==(const Reference&, const Reference&) = default;
+};
+
+struct AbstractState {
+  std::vector<Frame> frames;   // frames.back() is the current function
+  std::vector<Reference> refs;
+
+  Frame& cur() { return frames.back(); }
+  const Frame& cur() const { return frames.back(); }
+  RegState& reg(int r) { return cur().regs[r]; }
+  const RegState& reg(int r) const { return cur().regs[r]; }
+  friend bool operator==(const AbstractState&, const AbstractState&) = default;
+};
+
+/// The state at program entry: r1 = ctx (when `ctx_arg`), r10 = fp0.
+AbstractState entry_state(bool ctx_arg);
+
+/// Pruning test (the kernel's states_equal): every concrete state `cur` stands for is
+/// also one `old` stands for, looking only at registers live at the instruction (bit r
+/// of `live_regs` for frame-current registers) and at stack bytes `old` relies on.
+/// `exact` demands identical states (infinite-loop detection).
+bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact);
+
+/// Kernel-format line of every initialized register and stack slot of the current frame:
+/// "R1=ctx() R10=fp0 fp-8=mmmmmmmm".
+std::string format_state(const AbstractState& s, const std::vector<isa::MapDef>& maps);
+
+}  // namespace bpfvet::verifier

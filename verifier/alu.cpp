@@ -1,0 +1,245 @@
+// ALU transfer: scalar arithmetic through scalar_alu, pointer arithmetic by the
+// kernel's adjust_ptr_min_max_vals rules.
+#include <cinttypes>
+
+#include "verifier/transfer.h"
+
+namespace bpfvet::verifier {
+
+using isa::AluOp;
+using isa::Insn;
+
+namespace {
+
+constexpr int64_t kMaxVarOff = int64_t{1} << 29;  // BPF_MAX_VAR_OFF
+
+// The kernel's bpf_alu_string: how an operation is named in its messages.
+const char* alu_string(AluOp op) {
+  switch (op) {
+    case AluOp::Neg: return "neg";
+    case AluOp::End: return "endian";
+    case AluOp::SDiv: return "/=";
+    case AluOp::SMod: return "%=";
+    case AluOp::MovSx: return "=";
+    default: return isa::alu_op_symbol(op);
+  }
+}
+
+// check_reg_sane_offset: offsets so large that later checks could overflow are refused.
+Check check_sane_offset(const RegState& r, const std::string& type, bool known_scalar) {
+  const Scalar& v = r.var;
+  if (known_scalar && r.is_scalar()) {
+    int64_t val = static_cast<int64_t>(v.const_value());
+    if (val >= kMaxVarOff || val <= -kMaxVarOff)
+      return reject(ErrorCode::InvalidPointerArith, "math between %s pointer and %" PRId64 " is not allowed",
+                    type.c_str(), val);
+  }
+  if (r.off >= kMaxVarOff || r.off <= -kMaxVarOff)
+    return reject(ErrorCode::InvalidPointerArith, "%s pointer offset %d is not allowed", type.c_str(), r.off);
+  if (v.smin == INT64_MIN)
+    return reject(ErrorCode::InvalidPointerArith,
+                  "math between %s pointer and register with unbounded min value is not allowed", type.c_str());
+  if (v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff)
+    return reject(ErrorCode::InvalidPointerArith, "value %" PRId64 " makes %s pointer be out of bounds", v.smin,
+                  type.c_str());
+  return std::nullopt;
+}
+
+bool fits_s32(int64_t v) { return v == static_cast<int64_t>(static_cast<int32_t>(v)); }
+
+Scalar var_add(const Scalar& a, const Scalar& b, bool sub) {
+  Insn op = isa::make::alu(sub ? AluOp::Sub : AluOp::Add, true, 0, 1);
+  return scalar_alu(op, a, b);
+}
+
+// pointer op scalar (or scalar += pointer, with `ptr_is_src`): the kernel's adjust_ptr_min_max_vals.
+Check adjust_pointer(Step& s, const Insn& in, const RegState& ptr, const RegState& off_reg, bool ptr_is_src) {
+  const int dst = in.dst;
+  RegState& out = s.st.reg(dst);
+  const Scalar& ov = off_reg.var;
+  bool known = ov.is_const();
+  if (ov.smin > ov.smax || ov.umin > ov.umax || ov.is_empty()) {
+    out = RegState::unknown_scalar();
+    return std::nullopt;
+  }
+  if (!in.is64) {
+    if (in.alu == AluOp::Sub && s.ctx.rules.allow_ptr_leaks) {
+      out = RegState::unknown_scalar();
+      return std::nullopt;
+    }
+    return reject(ErrorCode::InvalidPointerArith, "R%d 32-bit pointer arithmetic prohibited", dst);
+  }
+  if (ptr.maybe_null)
+    return reject(ErrorCode::InvalidPointerArith, "R%d pointer arithmetic on %s prohibited, null-check it first", dst,
+                  ptr.type_string().c_str());
+  switch (ptr.type) {
+    case RegType::Ctx:
+    case RegType::MapValue:
+    case RegType::MapKey:
+    case RegType::Stack:
+    case RegType::Packet:
+    case RegType::PacketMeta:
+    case RegType::Mem:
+    case RegType::Func:
+      break;
+    case RegType::ConstMapPtr:
+      if (known && ov.smin == 0 && in.alu == AluOp::Add) break;
+      [[fallthrough]];
+    default:
+      return reject(ErrorCode::InvalidPointerArith, "R%d pointer arithmetic on %s prohibited", dst,
+                    ptr.type_string().c_str());
+  }
+  const std::string type = ptr.type_string();
+  if (auto r = check_sane_offset(off_reg, type, known)) return r;
+  if (auto r = check_sane_offset(ptr, type, false)) return r;
+
+  RegState res = ptr;
+  switch (in.alu) {
+    case AluOp::Add:
+      if (known && fits_s32(static_cast<int64_t>(ptr.off) + ov.smin)) {
+        res.off = static_cast<int32_t>(ptr.off + ov.smin);
+        break;
+      }
+      res.var = var_add(ptr.var, ov, false);
+      if (is_pkt_pointer(ptr.type)) {
+        res.id = s.ids.fresh();
+        res.range = 0;
+      }
+      break;
+    case AluOp::Sub:
+      if (ptr_is_src) return reject(ErrorCode::InvalidPointerArith, "R%d tried to subtract pointer from scalar", dst);
+      if (ptr.type == RegType::Stack)
+        return reject(ErrorCode::InvalidPointerArith, "R%d subtraction from stack pointer prohibited", dst);
+      if (known && fits_s32(static_cast<int64_t>(ptr.off) - ov.smin)) {
+        res.off = static_cast<int32_t>(ptr.off - ov.smin);
+        break;
+      }
+      res.var = var_add(ptr.var, ov, true);
+      if (is_pkt_pointer(ptr.type)) {
+        res.id = s.ids.fresh();
+        if (ov.smin < 0) res.range = 0;
+      }
+      break;
+    case AluOp::And:
+    case AluOp::Or:
+    case AluOp::Xor:
+      return reject(ErrorCode::InvalidPointerArith, "R%d bitwise operator %s on pointer prohibited", dst,
+                    alu_string(in.alu));
+    default:
+      return reject(ErrorCode::InvalidPointerArith, "R%d pointer arithmetic with %s operator prohibited", dst,
+                    alu_string(in.alu));
+  }
+  if (auto r = check_sane_offset(res, type, false)) return r;
+  res.var.reduce();
+  out = res;
+  return std::nullopt;
+}
+
+Check exec_mov(Step& s, const Insn& in) {
+  RegState& dst = s.st.reg(in.dst);
+  if (!in.use_src) {
+    uint64_t v = in.is64 ? static_cast<uint64_t>(static_cast<int64_t>(in.imm)) : static_cast<uint32_t>(in.imm);
+    dst = RegState::constant(v);
+    return std::nullopt;
+  }
+  RegState src = s.st.reg(in.src);
+  if (in.alu == AluOp::MovSx) {
+    if (!src.is_scalar()) {
+      if (!s.ctx.rules.allow_ptr_leaks)
+        return reject(ErrorCode::PointerLeak, "R%d sign-extension part of pointer", in.src);
+      dst = RegState::unknown_scalar();
+      return std::nullopt;
+    }
+    RegState r = RegState::scalar(scalar_alu(in, Scalar::unknown(), src.var));
+    dst = r;
+    return std::nullopt;
+  }
+  if (in.is64) {
+    // Copies of an unknown scalar share an id so that bounds learned on one apply to both.
+    if (src.is_scalar() && src.id == 0 && !src.var.is_const()) {
+      src.id = s.ids.fresh();
+      s.st.reg(in.src).id = src.id;
+    }
+    dst = src;
+    return std::nullopt;
+  }
+  if (src.is_ptr()) {
+    if (!s.ctx.rules.allow_ptr_leaks)
+      return reject(ErrorCode::PointerLeak, "R%d partial copy of pointer", in.src);
+    dst = RegState::scalar(Scalar::urange(0, UINT32_MAX));
+    return std::nullopt;
+  }
+  Scalar v = src.var;
+  v.zext32();
+  dst = RegState::scalar(v);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Check check_reg_read(const Step& s, int r) {
+  if (s.st.reg(r).type == RegType::NotInit) {
+    Reject rj = reject(ErrorCode::UninitRegister, "R%d !read_ok", r);
+    rj.reg = r;
+    return rj;
+  }
+  return std::nullopt;
+}
+
+Check check_reg_write(int r) {
+  if (r == 10) return reject(ErrorCode::ReadOnlyRegister, "frame pointer is read only");
+  return std::nullopt;
+}
+
+Check exec_alu(Step& s, const Insn& in) {
+  if (in.alu == AluOp::Neg || in.alu == AluOp::End) {
+    if (auto r = check_reg_read(s, in.dst)) return r;
+    RegState& dst = s.st.reg(in.dst);
+    if (dst.is_ptr() && !s.ctx.rules.allow_ptr_leaks)
+      return reject(ErrorCode::InvalidPointerArith, "R%d pointer arithmetic prohibited", in.dst);
+    if (auto r = check_reg_write(in.dst)) return r;
+    if (dst.is_ptr()) {
+      dst = RegState::unknown_scalar();
+      return std::nullopt;
+    }
+    dst = RegState::scalar(scalar_alu(in, dst.var, dst.var));
+    return std::nullopt;
+  }
+  if (in.alu == AluOp::Mov || in.alu == AluOp::MovSx) {
+    if (in.use_src)
+      if (auto r = check_reg_read(s, in.src)) return r;
+    if (auto r = check_reg_write(in.dst)) return r;
+    return exec_mov(s, in);
+  }
+  if (in.use_src)
+    if (auto r = check_reg_read(s, in.src)) return r;
+  if (auto r = check_reg_read(s, in.dst)) return r;
+  bool divmod = in.alu == AluOp::Div || in.alu == AluOp::Mod || in.alu == AluOp::SDiv || in.alu == AluOp::SMod;
+  if (divmod && !in.use_src && in.imm == 0) return reject(ErrorCode::DivisionByZero, "div by zero");
+  bool shift = in.alu == AluOp::Lsh || in.alu == AluOp::Rsh || in.alu == AluOp::Arsh;
+  if (shift && !in.use_src) {
+    int width = in.is64 ? 64 : 32;
+    if (in.imm < 0 || in.imm >= width) return reject(ErrorCode::InvalidShift, "invalid shift %d", in.imm);
+  }
+  if (auto r = check_reg_write(in.dst)) return r;
+
+  RegState dst = s.st.reg(in.dst);
+  RegState src = in.use_src ? s.st.reg(in.src)
+                            : RegState::constant(static_cast<uint64_t>(static_cast<int64_t>(in.imm)));
+  if (src.is_ptr()) {
+    if (dst.is_ptr()) {
+      if (in.alu == AluOp::Sub && s.ctx.rules.allow_ptr_leaks) {
+        s.st.reg(in.dst) = RegState::unknown_scalar();
+        return std::nullopt;
+      }
+      return reject(ErrorCode::InvalidPointerArith, "R%d pointer %s pointer prohibited", in.dst, alu_string(in.alu));
+    }
+    return adjust_pointer(s, in, src, dst, true);
+  }
+  if (dst.is_ptr()) return adjust_pointer(s, in, dst, src, false);
+  RegState res = RegState::scalar(scalar_alu(in, dst.var, src.var));
+  s.st.reg(in.dst) = res;
+  return std::nullopt;
+}
+
+}  // namespace bpfvet::verifier

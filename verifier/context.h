@@ -1,0 +1,65 @@
+// VerifierContext: everything one verification run reads but never changes.
+//
+// The program, the options, the rules of the chosen kernel version and privilege, and
+// per-instruction facts computed before exploration (which function an instruction
+// belongs to, prune points, registers live before it).  Passed explicitly to every
+// check and transfer function; there is no global state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isa/kernel_version.h"
+#include "isa/program.h"
+#include "verifier/verifier.h"
+
+namespace bpfvet::verifier {
+
+/// What differs between kernel versions and privilege levels.
+struct KernelRules {
+  isa::KernelProfile profile;    // the release's feature set
+  bool privileged = true;        // CAP_BPF / CAP_PERFMON / CAP_SYS_ADMIN
+  bool bounded_loops = true;     // 5.3+: back-edges explored instead of rejected
+  bool allow_uninit_stack = true;// 6.5+ privileged: reading unwritten stack gives unknown
+  bool allow_ptr_leaks = true;   // privileged: pointers may be stored/compared/returned
+  uint32_t max_insns = 1000000;  // program size limit in slots
+  uint64_t complexity_limit = 1000000;  // processed-instruction budget
+  bool has_jmp32 = true;         // 5.1+
+  bool has_isa_v4 = true;        // 6.6+: sdiv/smod, movsx, ldsx, bswap, gotol
+};
+
+/// Rules for `kernel` ("latest", "5.4", "6.1.0"...) and privilege; an Error for a version
+/// string parse_kernel_version() refuses.
+Result<KernelRules> kernel_rules(const std::string& kernel, bool unpriv);
+
+/// One function (subprogram) of the program: [start, end).
+struct Subprog {
+  uint32_t start = 0;
+  uint32_t end = 0;
+  uint32_t stack_depth = 0;  // deepest stack use seen during exploration (bytes)
+};
+
+/// Per-instruction facts known before exploration.
+struct InsnInfo {
+  int32_t subprog = -1;       // index in VerifierContext::subprogs
+  bool prune_point = false;   // is_state_visited() runs here
+  bool jmp_point = false;
+  uint16_t live_regs = 0xffff;  // bit r: register r may be read before written from here
+};
+
+struct VerifierContext {
+  const isa::Program& prog;
+  const VerifyOptions& opts;
+  KernelRules rules;
+  std::vector<Subprog> subprogs;   // sorted by start; subprogs[0] is the entry
+  std::vector<InsnInfo> info;      // one per slot
+
+  const isa::Insn& insn(int64_t pc) const { return prog.insns[static_cast<size_t>(pc)]; }
+  int64_t insn_count() const { return static_cast<int64_t>(prog.insns.size()); }
+  /// Index of the subprogram starting at `start`, or -1.
+  int subprog_at(uint32_t start) const;
+};
+
+}  // namespace bpfvet::verifier

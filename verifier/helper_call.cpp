@@ -1,0 +1,317 @@
+// Helper calls (kernel: check_helper_call, check_func_arg, check_helper_mem_access):
+// the helper must exist in the chosen kernel and be allowed for the program type, each
+// argument register must have the type its prototype demands and point to enough
+// initialized memory, r1-r5 are clobbered and r0 is typed by the return type.
+// References returned by acquiring helpers are tracked until released.
+#include <algorithm>
+
+#include "isa/context.h"
+#include "isa/helpers.h"
+#include "isa/maps.h"
+#include "verifier/stack_access.h"
+#include "verifier/transfer.h"
+
+namespace bpfvet::verifier {
+
+using isa::ArgType;
+using isa::HelperArg;
+using isa::HelperProto;
+
+namespace {
+
+constexpr uint64_t kMaxVarSize = uint64_t{1} << 29;
+
+// What earlier arguments taught the later ones (the kernel's bpf_call_arg_meta).
+struct CallMeta {
+  int map_idx = -1;
+  int64_t mem_size = -1;   // ConstAllocSizeOrZero
+  int release_reg = -1;
+  uint32_t release_ref = 0;
+  std::optional<uint64_t> const_key;  // constant u32 key on the stack (array lookups)
+};
+
+const char* kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
+bool is_mem_type(const RegState& r) {
+  switch (r.type) {
+    case RegType::Stack:
+    case RegType::Packet:
+    case RegType::PacketMeta:
+    case RegType::MapKey:
+    case RegType::MapValue:
+    case RegType::Mem:
+      return !r.maybe_null;
+    default:
+      return false;
+  }
+}
+
+Reject type_mismatch(int regno, const RegState& r, const char* expected) {
+  Reject rj = reject(ErrorCode::HelperArgType, "R%d type=%s expected=%s", regno, r.type_string().c_str(), expected);
+  rj.reg = regno;
+  return rj;
+}
+
+// check_helper_mem_access: [reg, reg + size) must be accessible memory.
+Check helper_mem_access(Step& s, int regno, int64_t size, bool write, bool zero_ok) {
+  const RegState reg = s.st.reg(regno);
+  switch (reg.type) {
+    case RegType::Packet:
+    case RegType::PacketMeta:
+      if (reg.var.smin < 0)
+        return reject(ErrorCode::PacketOutOfBounds,
+                      "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+      if (reg.range < 0 || reg.off < 0 || reg.off + size > reg.range) {
+        Reject r = reject(ErrorCode::PacketOutOfBounds, "invalid access to packet, off=%d size=%lld, R%d(id=%u,off=%d,r=%d)",
+                          reg.off, static_cast<long long>(size), regno, reg.id, reg.off, reg.range);
+        if (reg.range < 0) r = reject(ErrorCode::PacketOutOfBounds, "R%d offset is outside of the packet", regno);
+        else r.details.push_back(strprintf("R%d offset is outside of the packet", regno));
+        return r;
+      }
+      return std::nullopt;
+    case RegType::MapKey:
+      if (write) return reject(ErrorCode::ReadOnlyMemory, "R%d cannot write into %s", regno, reg.type_string().c_str());
+      [[fallthrough]];
+    case RegType::MapValue:
+    case RegType::Mem:
+      if (size == 0 && zero_ok) return std::nullopt;
+      if (reg.type == RegType::Mem && write && reg.read_only)
+        return reject(ErrorCode::ReadOnlyMemory, "R%d cannot write into %s", regno, reg.type_string().c_str());
+      if (size <= 0)
+        return reject(ErrorCode::HelperArgSize, "R%d invalid zero-sized read", regno);
+      // Bounds are the same as a direct access of `size` bytes at offset 0.
+      return check_mem_access(s, regno, 0, static_cast<int>(std::min<int64_t>(size, INT32_MAX)), write, -1, false);
+    case RegType::Stack:
+      return check_stack_range(s, regno, size, write, zero_ok);
+    default:
+      if (zero_ok && size == 0 && reg.is_null_const()) return std::nullopt;
+      return type_mismatch(regno, reg, "fp");
+  }
+}
+
+// check_mem_size_reg: the size argument of a (mem, size) pair.
+Check check_size_arg(Step& s, int regno, bool zero_ok, bool write) {
+  const RegState reg = s.st.reg(regno);
+  if (!reg.is_scalar()) return type_mismatch(regno, reg, "scalar");
+  if (reg.var.smin < 0)
+    return reject(ErrorCode::HelperArgSize, "R%d min value is negative, either use unsigned or 'var &= const'", regno);
+  if (reg.var.umin == 0 && !zero_ok)
+    return reject(ErrorCode::HelperArgSize, "R%d invalid zero-sized read: u64=[%llu,%llu]", regno,
+                  static_cast<unsigned long long>(reg.var.umin), static_cast<unsigned long long>(reg.var.umax));
+  if (reg.var.umax >= kMaxVarSize)
+    return reject(ErrorCode::UnboundedAccess, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
+  const RegState& mem = s.st.reg(regno - 1);
+  if (mem.is_null_const() && zero_ok) return std::nullopt;
+  return helper_mem_access(s, regno - 1, static_cast<int64_t>(reg.var.umax), write, zero_ok);
+}
+
+// The constant stored at a stack key pointer, when the 4 key bytes hold a spilled constant.
+std::optional<uint64_t> const_stack_key(const Step& s, const RegState& key) {
+  if (key.type != RegType::Stack || !key.var.is_const()) return std::nullopt;
+  int64_t off = static_cast<int64_t>(key.var.const_value()) + key.off;
+  if (off % kRegSize != 0) return std::nullopt;
+  const StackSlot* slot = s.st.frames[key.frameno].find_slot(static_cast<int>((-off - 1) / kRegSize));
+  if (!slot || !slot->is_spill() || !slot->spilled.is_const()) return std::nullopt;
+  return slot->spilled.var.const_value() & 0xffffffffu;
+}
+
+Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
+  const HelperArg& arg = h.args[i];
+  const int regno = i + 1;
+  if (arg.type == ArgType::None) return std::nullopt;
+  if (auto r = check_reg_read(s, regno)) return r;
+  const RegState reg = s.st.reg(regno);
+  if (arg.type == ArgType::Anything) {
+    if (reg.is_ptr() && !s.ctx.rules.allow_ptr_leaks)
+      return reject(ErrorCode::PointerLeak, "R%d leaks addr into helper function", regno);
+    return std::nullopt;
+  }
+  if (is_pkt_pointer(reg.type) && !isa::prog_type_info(s.ctx.prog.type).direct_packet_access)
+    return reject(ErrorCode::HelperArgType, "helper access to the packet is not allowed");
+  bool null_ok = reg.is_null_const() && arg.maybe_null();
+  if (arg.release()) {
+    if (reg.ref_obj_id == 0 && !null_ok)
+      return reject(ErrorCode::InvalidRelease, "R%d must be referenced when passed to release function", regno);
+    if (reg.off != 0 || !reg.var.is_const() || reg.var.const_value() != 0)
+      return reject(ErrorCode::InvalidRelease, "R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
+    meta.release_reg = regno;
+    meta.release_ref = reg.ref_obj_id;
+  }
+  switch (arg.type) {
+    case ArgType::ConstMapPtr:
+      if (reg.type != RegType::ConstMapPtr) return type_mismatch(regno, reg, "map_ptr");
+      meta.map_idx = reg.map_idx;
+      return std::nullopt;
+    case ArgType::MapKey:
+    case ArgType::MapValue:
+    case ArgType::UninitMapValue: {
+      if (null_ok) return std::nullopt;
+      if (!is_mem_type(reg)) return type_mismatch(regno, reg, kMemTypes);
+      if (meta.map_idx < 0) return reject(ErrorCode::HelperArgType, "invalid map_ptr to access map->key");
+      const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(meta.map_idx));
+      if (arg.type == ArgType::MapKey) {
+        meta.const_key = const_stack_key(s, reg);
+        return helper_mem_access(s, regno, m.key_size, false, false);
+      }
+      return helper_mem_access(s, regno, isa::map_value_size(m), arg.type == ArgType::UninitMapValue, false);
+    }
+    case ArgType::Mem:
+    case ArgType::UninitMem:
+    case ArgType::Long:
+    case ArgType::Int: {
+      if (null_ok) return std::nullopt;
+      if (!is_mem_type(reg)) return type_mismatch(regno, reg, kMemTypes);
+      bool write = arg.type != ArgType::Mem;
+      if (arg.fixed_size() || arg.type == ArgType::Long || arg.type == ArgType::Int) {
+        int64_t size = arg.size ? arg.size : (arg.type == ArgType::Int ? 4 : 8);
+        return helper_mem_access(s, regno, size, write, false);
+      }
+      return std::nullopt;  // checked with the size argument that follows
+    }
+    case ArgType::ConstSize:
+    case ArgType::ConstSizeOrZero: {
+      bool write = i > 0 && h.args[i - 1].type == ArgType::UninitMem;
+      return check_size_arg(s, regno, arg.type == ArgType::ConstSizeOrZero, write);
+    }
+    case ArgType::ConstAllocSizeOrZero:
+      if (!reg.is_scalar() || !reg.var.is_const())
+        return reject(ErrorCode::HelperArgSize, "R%d is not a known constant'", regno);
+      meta.mem_size = static_cast<int64_t>(reg.var.const_value());
+      return std::nullopt;
+    case ArgType::Ctx:
+      if (reg.type != RegType::Ctx) return type_mismatch(regno, reg, "ctx");
+      if (reg.off != 0 || !reg.var.is_const() || reg.var.const_value() != 0)
+        return reject(ErrorCode::HelperArgType, "dereference of modified ctx ptr R%d off=%d disallowed", regno, reg.off);
+      return std::nullopt;
+    case ArgType::SocketCommon:
+    case ArgType::BtfIdSocketCommon:
+      if (null_ok) return std::nullopt;
+      if (reg.maybe_null || (reg.type != RegType::Sock && reg.type != RegType::SockCommon &&
+                             reg.type != RegType::TcpSock && reg.type != RegType::XdpSock))
+        return type_mismatch(regno, reg, "sock_common, sock, tcp_sock, xdp_sock");
+      return std::nullopt;
+    case ArgType::Socket:
+      if (null_ok) return std::nullopt;
+      if (reg.maybe_null || reg.type != RegType::Sock) return type_mismatch(regno, reg, "sock");
+      return std::nullopt;
+    case ArgType::AllocMem:
+      if (reg.type != RegType::Mem || !reg.ringbuf || reg.maybe_null) return type_mismatch(regno, reg, "ringbuf_mem");
+      return std::nullopt;
+    case ArgType::Func:
+      if (reg.type != RegType::Func) return type_mismatch(regno, reg, "func");
+      return std::nullopt;
+    case ArgType::StackOrNull:
+      if (null_ok) return std::nullopt;
+      if (reg.type != RegType::Stack) return type_mismatch(regno, reg, "fp");
+      return std::nullopt;
+    case ArgType::ConstStr: {
+      if (reg.type != RegType::MapValue) return type_mismatch(regno, reg, "map_value");
+      const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(reg.map_idx));
+      if (!m.read_only) return reject(ErrorCode::HelperArgType, "R%d does not point to a readonly map'", regno);
+      return std::nullopt;
+    }
+    case ArgType::SpinLock:
+    case ArgType::Timer:
+    case ArgType::Kptr:
+      if (reg.type != RegType::MapValue || reg.maybe_null) return type_mismatch(regno, reg, "map_value");
+      return std::nullopt;
+    case ArgType::DynptrPtr:
+      if (reg.type != RegType::Stack) return type_mismatch(regno, reg, "fp");
+      return std::nullopt;
+    default:
+      // BTF-typed kernel pointers: bpfvet tracks no BTF types, any non-scalar pointer passes.
+      if (null_ok) return std::nullopt;
+      if (!reg.is_ptr()) return type_mismatch(regno, reg, "ptr_");
+      return std::nullopt;
+  }
+}
+
+// Every copy of a released reference becomes unusable.
+void release_reference(AbstractState& st, uint32_t ref, bool allow_ptr_leaks) {
+  st.refs.erase(std::remove_if(st.refs.begin(), st.refs.end(), [&](const Reference& r) { return r.id == ref; }),
+                st.refs.end());
+  for (Frame& f : st.frames) {
+    auto invalidate = [&](RegState& r) {
+      if (r.ref_obj_id == ref) r = allow_ptr_leaks ? RegState::unknown_scalar() : RegState::not_init();
+    };
+    for (RegState& r : f.regs) invalidate(r);
+    for (StackSlot& slot : f.stack)
+      if (slot.is_spill()) invalidate(slot.spilled);
+  }
+}
+
+}  // namespace
+
+Check exec_helper_call(Step& s, const isa::Insn& in) {
+  const int32_t id = in.imm;
+  const HelperProto* h = isa::find_helper(id);
+  if (!h) return reject(ErrorCode::UnknownHelper, "invalid func unknown#%d", id);
+  if (!isa::helper_available(s.ctx.rules.profile, *h)) {
+    Reject r = reject(ErrorCode::NotSupportedByKernel, "invalid func unknown#%d", id);
+    r.details.push_back(isa::kernel_version_of_helper(*h));
+    return r;
+  }
+  if (!isa::helper_allowed(s.ctx.prog.type, id, s.ctx.rules.privileged))
+    return reject(ErrorCode::HelperNotAllowed, "program of this type cannot use helper %s#%d", h->name, id);
+  const std::string& lic = s.ctx.prog.license;
+  bool gpl = lic == "GPL" || lic == "GPL v2" || lic == "GPL and additional rights" || lic == "Dual BSD/GPL" ||
+             lic == "Dual MIT/GPL" || lic == "Dual MPL/GPL";
+  if (h->gpl_only && !gpl)
+    return reject(ErrorCode::GplOnlyHelper, "cannot call GPL-restricted function from non-GPL compatible program");
+
+  CallMeta meta;
+  for (int i = 0; i < 5; ++i)
+    if (auto r = check_arg(s, *h, i, meta)) return r;
+  if (meta.map_idx >= 0) {
+    const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(meta.map_idx));
+    if (!isa::map_helper_compatible(m.type, id))
+      return reject(ErrorCode::InvalidMapOp, "cannot pass map_type %u into func %s#%d", static_cast<unsigned>(m.type),
+                    h->name, id);
+  }
+  if (meta.release_reg >= 0 && meta.release_ref) release_reference(s.st, meta.release_ref, s.ctx.rules.allow_ptr_leaks);
+
+  for (int r = 1; r <= 5; ++r) s.st.reg(r) = RegState::not_init();
+  RegState r0 = RegState::unknown_scalar();
+  auto nullable = [&](RegState r, bool maybe_null) {
+    r.maybe_null = maybe_null;
+    if (maybe_null || h->acquires) r.id = s.ids.fresh();
+    return r;
+  };
+  switch (h->ret) {
+    case isa::RetType::Integer: break;
+    case isa::RetType::Void: r0 = RegState::not_init(); break;
+    case isa::RetType::MapValueOrNull:
+    case isa::RetType::MapValue: {
+      RegState v = RegState::pointer(RegType::MapValue);
+      v.map_idx = meta.map_idx;
+      bool maybe_null = h->ret == isa::RetType::MapValueOrNull;
+      // 6.14+: an array lookup with a constant in-range key cannot fail.
+      if (maybe_null && meta.map_idx >= 0 && meta.const_key && s.ctx.rules.profile.version >= isa::KernelVersion{6, 14}) {
+        const isa::MapDef& m = s.ctx.prog.maps[static_cast<size_t>(meta.map_idx)];
+        if ((m.type == isa::MapType::Array || m.type == isa::MapType::PercpuArray) && *meta.const_key < m.max_entries)
+          maybe_null = false;
+      }
+      r0 = nullable(v, maybe_null);
+      break;
+    }
+    case isa::RetType::SocketOrNull: r0 = nullable(RegState::pointer(RegType::Sock), true); break;
+    case isa::RetType::TcpSockOrNull: r0 = nullable(RegState::pointer(RegType::TcpSock), true); break;
+    case isa::RetType::SockCommonOrNull: r0 = nullable(RegState::pointer(RegType::SockCommon), true); break;
+    case isa::RetType::AllocMemOrNull: {
+      RegState m = RegState::pointer(RegType::Mem);
+      m.ringbuf = true;
+      m.mem_size = static_cast<uint32_t>(std::max<int64_t>(meta.mem_size, 0));
+      r0 = nullable(m, true);
+      break;
+    }
+    default: break;  // BTF-typed returns: tracked as scalars
+  }
+  if (h->acquires && r0.is_ptr()) {
+    r0.ref_obj_id = r0.id;
+    s.st.refs.push_back(Reference{r0.id, s.pc});
+  }
+  s.st.reg(0) = r0;
+  return std::nullopt;
+}
+
+}  // namespace bpfvet::verifier

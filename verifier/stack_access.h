@@ -1,0 +1,20 @@
+// Stack memory of a frame: bounds, writes (spills), reads (fills).  Internal to the
+// memory-access transfer functions.
+#pragma once
+
+#include "verifier/transfer.h"
+
+namespace bpfvet::verifier {
+
+/// Access [reg + off, reg + off + size) inside the 512-byte frame; `what` is the
+/// kernel's " read from" / " write to" / " indirect access to".  `off` includes reg->off.
+Check check_stack_bounds(const Step& s, int regno, int32_t off, int size, const char* what);
+
+/// Store of `size` bytes at reg + off (off includes reg->off): `value` is the stored
+/// register (null for an immediate store of `imm`).
+Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* value, bool store_imm, int32_t imm);
+
+/// Load of `size` bytes at reg + off into register `dst` (-1: only check readability).
+Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_extend);
+
+}  // namespace bpfvet::verifier
