@@ -9,6 +9,12 @@
 #include "isa/program.h"
 #include "tests/data/elf/fixtures.h"
 
+#include <elf.h>
+
+#include <cstring>
+#include <functional>
+#include <random>
+
 // After our headers: linux/bpf.h defines macros (BPF_SIZE, ...) that opcodes.def uses as names.
 #include <bpf/libbpf.h>
 
@@ -297,6 +303,184 @@ TEST_P(ElfVsLibbpf, SameInstructionsAsLibbpf) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ElfVsLibbpf, ::testing::Values("btf_maps", "subprogs", "funcptr"));
+
+// ---- Corrupted objects: each mutation of a good object must give an Error naming the
+// problem, never a crash.
+
+template <typename T>
+T get(const std::vector<uint8_t>& b, size_t off) {
+  T v{};
+  if (off + sizeof(T) <= b.size()) std::memcpy(&v, b.data() + off, sizeof(T));
+  return v;
+}
+template <typename T>
+void put(std::vector<uint8_t>& b, size_t off, T v) {
+  ASSERT_LE(off + sizeof(T), b.size());
+  std::memcpy(b.data() + off, &v, sizeof(T));
+}
+
+// Offset of the header of the section named `name` (its Elf64_Shdr), or 0.
+size_t shdr_of(const std::vector<uint8_t>& b, const std::string& name) {
+  const auto eh = get<Elf64_Ehdr>(b, 0);
+  const auto strtab = get<Elf64_Shdr>(b, eh.e_shoff + eh.e_shstrndx * sizeof(Elf64_Shdr));
+  for (size_t i = 0; i < eh.e_shnum; ++i) {
+    const size_t at = eh.e_shoff + i * sizeof(Elf64_Shdr);
+    const auto sh = get<Elf64_Shdr>(b, at);
+    if (std::strcmp(reinterpret_cast<const char*>(b.data() + strtab.sh_offset + sh.sh_name), name.c_str()) == 0) return at;
+  }
+  return 0;
+}
+
+// Offset of the Elf64_Sym named `name`, or 0.
+size_t sym_of(const std::vector<uint8_t>& b, const std::string& name) {
+  const auto symtab = get<Elf64_Shdr>(b, shdr_of(b, ".symtab"));
+  const auto eh = get<Elf64_Ehdr>(b, 0);
+  const auto strtab = get<Elf64_Shdr>(b, eh.e_shoff + symtab.sh_link * sizeof(Elf64_Shdr));
+  for (size_t at = symtab.sh_offset; at < symtab.sh_offset + symtab.sh_size; at += sizeof(Elf64_Sym)) {
+    const auto sym = get<Elf64_Sym>(b, at);
+    if (std::strcmp(reinterpret_cast<const char*>(b.data() + strtab.sh_offset + sym.st_name), name.c_str()) == 0) return at;
+  }
+  return 0;
+}
+
+// Offset of the first Elf64_Rel of section `code`'s relocation section.
+size_t first_rel(const std::vector<uint8_t>& b, const std::string& code) {
+  return get<Elf64_Shdr>(b, shdr_of(b, ".rel" + code)).sh_offset;
+}
+
+size_t section_data(const std::vector<uint8_t>& b, const std::string& name) {
+  return get<Elf64_Shdr>(b, shdr_of(b, name)).sh_offset;
+}
+
+struct Corruption {
+  std::string name;
+  std::function<void(std::vector<uint8_t>&)> mutate;
+  std::string expect;  // a substring of the error
+};
+
+class ElfCorrupt : public ::testing::TestWithParam<Corruption> {};
+
+TEST_P(ElfCorrupt, IsAnErrorNotACrash) {
+  const Corruption& c = GetParam();
+  const std::string good = compile_fixture("btf_maps");
+  ASSERT_FALSE(good.empty());
+  std::vector<uint8_t> bytes = bpfvet::testing::read_bytes(good);
+  c.mutate(bytes);
+  const std::string path = bpfvet::testing::write_bytes("corrupt_" + c.name + ".o", bytes);
+  auto obj = load_object(path);
+  ASSERT_FALSE(obj.ok()) << c.name << " loaded";
+  EXPECT_EQ(obj.message().rfind(path + ": ", 0), 0u) << obj.message();
+  EXPECT_NE(obj.message().find(c.expect), std::string::npos) << obj.message();
+  EXPECT_EQ(obj.message().find('\n'), std::string::npos) << "one line: " << obj.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mutations, ElfCorrupt,
+    ::testing::Values(
+        Corruption{"truncated_header", [](auto& b) { b.resize(40); }, "truncated ELF header"},
+        Corruption{"truncated_half", [](auto& b) { b.resize(b.size() / 2); }, "malformed ELF"},
+        Corruption{"huge_shnum", [](auto& b) { put<uint16_t>(b, offsetof(Elf64_Ehdr, e_shnum), 0xfff0); }, "malformed ELF"},
+        Corruption{"shoff_past_end", [](auto& b) { put<uint64_t>(b, offsetof(Elf64_Ehdr, e_shoff), b.size() + 4096); }, "malformed ELF"},
+        Corruption{"bad_shstrndx", [](auto& b) { put<uint16_t>(b, offsetof(Elf64_Ehdr, e_shstrndx), 0x7000); }, "section name"},
+        Corruption{"wrong_machine", [](auto& b) { put<uint16_t>(b, offsetof(Elf64_Ehdr, e_machine), EM_X86_64); }, "not BPF"},
+        Corruption{"elf32", [](auto& b) { b[EI_CLASS] = ELFCLASS32; }, "32-bit"},
+        Corruption{"big_endian", [](auto& b) { b[EI_DATA] = ELFDATA2MSB; }, "big-endian"},
+        Corruption{"reloc_bad_symbol",
+                   [](auto& b) { put<uint64_t>(b, first_rel(b, "xdp") + 8, ELF64_R_INFO(0xfffff, 1)); },
+                   "refers to symbol 1048575"},
+        Corruption{"reloc_unknown_type",
+                   [](auto& b) {
+                     auto r = get<Elf64_Rel>(b, first_rel(b, "xdp"));
+                     put<uint64_t>(b, first_rel(b, "xdp") + 8, ELF64_R_INFO(ELF64_R_SYM(r.r_info), 77));
+                   },
+                   "unknown relocation type 77 in relocation section '.relxdp'"},
+        Corruption{"reloc_abs64_in_code",
+                   [](auto& b) {
+                     auto r = get<Elf64_Rel>(b, first_rel(b, "xdp"));
+                     put<uint64_t>(b, first_rel(b, "xdp") + 8, ELF64_R_INFO(ELF64_R_SYM(r.r_info), 2));
+                   },
+                   "R_BPF_64_ABS64 relocation at section 'xdp'"},
+        Corruption{"reloc_missing_map",
+                   [](auto& b) {
+                     // `packets` moves into .maps, where no map definition starts at offset 8.
+                     const size_t sym = sym_of(b, "packets");
+                     const auto eh = get<Elf64_Ehdr>(b, 0);
+                     const uint16_t maps_idx = static_cast<uint16_t>((shdr_of(b, ".maps") - eh.e_shoff) / sizeof(Elf64_Shdr));
+                     put<uint16_t>(b, sym + offsetof(Elf64_Sym, st_shndx), maps_idx);
+                     put<uint64_t>(b, sym + offsetof(Elf64_Sym, st_value), 8);
+                   },
+                   "missing map: symbol 'packets' at offset 8 of section '.maps'"},
+        Corruption{"symbol_section_out_of_range",
+                   [](auto& b) { put<uint16_t>(b, sym_of(b, "xdp_count") + offsetof(Elf64_Sym, st_shndx), 500); },
+                   "symbol 'xdp_count' is in section 500"},
+        Corruption{"symbol_name_out_of_range",
+                   [](auto& b) { put<uint32_t>(b, sym_of(b, "xdp_count") + offsetof(Elf64_Sym, st_name), 0x7fffffff); },
+                   "bad name"},
+        Corruption{"function_outside_section",
+                   [](auto& b) { put<uint64_t>(b, sym_of(b, "xdp_count") + offsetof(Elf64_Sym, st_value), 0x100000); },
+                   "does not fit section 'xdp'"},
+        Corruption{"code_size_not_multiple_of_8",
+                   [](auto& b) {
+                     const size_t sh = shdr_of(b, "xdp");
+                     put<uint64_t>(b, sh + offsetof(Elf64_Shdr, sh_size), get<uint64_t>(b, sh + offsetof(Elf64_Shdr, sh_size)) - 4);
+                   },
+                   "not a multiple of 8"},
+        Corruption{"btf_bad_magic", [](auto& b) { put<uint16_t>(b, section_data(b, ".BTF"), 0x1234); }, "bad BTF: bad magic 0x1234"},
+        Corruption{"btf_types_past_end", [](auto& b) { put<uint32_t>(b, section_data(b, ".BTF") + 12, 0x10000000); },
+                   "bad BTF: type section runs past the end"},
+        Corruption{"btf_ext_bad_record_size",
+                   [](auto& b) {
+                     const size_t ext = section_data(b, ".BTF.ext");
+                     const uint32_t hdr = get<uint32_t>(b, ext + 4), func_off = get<uint32_t>(b, ext + 8);
+                     put<uint32_t>(b, ext + hdr + func_off, 3);
+                   },
+                   "bad .BTF.ext: func_info record size 3"},
+        Corruption{"garbage_after_magic",
+                   [](auto& b) {
+                     std::mt19937 rng(7);
+                     for (size_t i = 4; i < b.size(); ++i) b[i] = static_cast<uint8_t>(rng());
+                     b[EI_CLASS] = ELFCLASS64;
+                     b[EI_DATA] = ELFDATA2LSB;
+                     put<uint16_t>(b, offsetof(Elf64_Ehdr, e_machine), EM_BPF);
+                   },
+                   "ELF"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(ElfErrors, CallToUndefinedFunctionNamesIt) {
+  const std::string path = compile_fixture("undefined_call");
+  ASSERT_FALSE(path.empty());
+  auto obj = load_object(path);
+  ASSERT_FALSE(obj.ok());
+  EXPECT_NE(obj.message().find("call to undefined function 'not_defined_anywhere'"), std::string::npos) << obj.message();
+  EXPECT_NE(obj.message().find("section 'xdp'"), std::string::npos) << obj.message();
+}
+
+// Random damage anywhere: every outcome is a value (an Object or an Error with the
+// path in front), whatever the bytes.  A crash or hang fails the whole binary.
+TEST(ElfErrors, RandomByteDamageNeverCrashes) {
+  const std::string good = compile_fixture("subprogs");
+  ASSERT_FALSE(good.empty());
+  const std::vector<uint8_t> orig = bpfvet::testing::read_bytes(good);
+  std::mt19937 rng(12345);
+  int errors = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<uint8_t> b = orig;
+    const int flips = 1 + static_cast<int>(rng() % 8);
+    for (int f = 0; f < flips; ++f) b[rng() % b.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    if (round % 10 == 0) b.resize(rng() % b.size() + 1);
+    const std::string path = bpfvet::testing::write_bytes("damaged.o", b);
+    LoadOptions opts;
+    opts.type = ProgType::SchedCls;
+    auto obj = load_object(path, opts);
+    if (!obj.ok()) {
+      ++errors;
+      EXPECT_EQ(obj.message().rfind(path + ": ", 0), 0u) << obj.message();
+    } else {
+      for (const auto& p : obj->programs) EXPECT_EQ(p.insns.size(), p.raw.size());
+    }
+  }
+  EXPECT_GT(errors, 0);
+}
 
 }  // namespace
 }  // namespace bpfvet::isa
