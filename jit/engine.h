@@ -113,6 +113,8 @@ struct RunResult {
   double ns_per_run = 0;
   std::optional<double> compile_us;    // JIT engines
   std::vector<std::string> notes;      // e.g. what an engine could not compare
+  bool retval_32 = false;              // only the low 32 bits are known (BPF_PROG_TEST_RUN)
+  bool output_ringbuf_only = false;    // only ring buffer records were captured
 };
 
 struct RunRequest {

@@ -68,6 +68,8 @@ class Runtime {
   const RegionTable& regions() const { return regions_; }
   RegionTable& regions() { return regions_; }
   MockContext& context() { return *ctx_; }
+  /// The handle (map pointer value) of map `idx` of the program.
+  uint64_t map_handle(size_t idx) const { return handles_->addr() + idx * 16; }
   /// The map a handle stands for, or null.
   MockMap* map_of(uint64_t handle) const;
   uint32_t current_cpu() const { return 0; }

@@ -1,0 +1,126 @@
+// Engine lookup by name, and result comparison.
+#include <algorithm>
+#include <sstream>
+
+#include "jit/engine.h"
+#include "jit/interp.h"
+#include "jit/kernel_engine.h"
+
+#if __has_include("jit/x86_64/x86_64_engine.h")
+#include "jit/x86_64/x86_64_engine.h"
+#define BPFVET_HAVE_X86_64_ENGINE 1
+#endif
+#if __has_include("jit/arm64/arm64_engine.h")
+#include "jit/arm64/arm64_engine.h"
+#define BPFVET_HAVE_ARM64_ENGINE 1
+#endif
+
+namespace bpfvet::jit {
+
+namespace {
+
+// An engine this build does not have: says so when asked to run.
+class MissingEngine final : public Engine {
+ public:
+  MissingEngine(std::string name, std::string why) : name_(std::move(name)), why_(std::move(why)) {}
+  std::string name() const override { return name_; }
+  Status available() const override { return Error{why_}; }
+  Result<RunResult> run(const RunRequest&) override { return Error{why_}; }
+
+ private:
+  std::string name_, why_;
+};
+
+std::string hex(const std::vector<uint8_t>& b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) { s += d[x >> 4]; s += d[x & 15]; }
+  return s;
+}
+
+std::string events_text(const OutputEvent& e) {
+  std::string s = e.kind;
+  if (!e.map.empty()) s += " map=" + e.map;
+  if (!e.text.empty()) s += " \"" + e.text + "\"";
+  if (!e.data.empty()) s += " data=" + hex(e.data);
+  if (e.kind == "redirect") s += " target=" + std::to_string(e.target) + " flags=" + std::to_string(e.flags);
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> engine_names() { return {"interp", "x86_64", "arm64", "kernel"}; }
+
+Result<std::unique_ptr<Engine>> make_engine(const std::string& name) {
+  if (name == "interp") return make_interp_engine();
+  if (name == "kernel") return make_kernel_engine();
+  if (name == "x86_64") {
+#ifdef BPFVET_HAVE_X86_64_ENGINE
+    return make_x86_64_engine();
+#else
+    return std::unique_ptr<Engine>(new MissingEngine(name, "x86_64 engine unavailable: the JIT backend is not built"));
+#endif
+  }
+  if (name == "arm64") {
+#ifdef BPFVET_HAVE_ARM64_ENGINE
+    return make_arm64_engine();
+#else
+    return std::unique_ptr<Engine>(new MissingEngine(name, "arm64 engine unavailable: the JIT backend is not built"));
+#endif
+  }
+  return Error{"unknown engine '" + name + "' (engines: interp, x86_64, arm64, kernel, all)"};
+}
+
+std::string compare_results(const RunResult& a, const RunResult& b) {
+  std::ostringstream os;
+  const std::string an = a.engine, bn = b.engine;
+  const uint64_t mask = (a.retval_32 || b.retval_32) ? 0xffffffffull : ~0ull;
+  if ((a.retval & mask) != (b.retval & mask)) os << "retval: " << an << " " << a.retval << ", " << bn << " " << b.retval << "\n";
+  if (a.data_out != b.data_out) {
+    size_t i = 0;
+    while (i < a.data_out.size() && i < b.data_out.size() && a.data_out[i] == b.data_out[i]) ++i;
+    os << "data_out: differs from byte " << i << " (" << an << " " << a.data_out.size() << " bytes, " << bn << " "
+       << b.data_out.size() << " bytes)\n  " << an << ": " << hex(a.data_out) << "\n  " << bn << ": " << hex(b.data_out) << "\n";
+  }
+  if (a.mem_out != b.mem_out) os << "mem_out: " << an << " " << hex(a.mem_out) << ", " << bn << " " << hex(b.mem_out) << "\n";
+  for (const auto& ma : a.maps) {
+    const MapSnapshot* mb = nullptr;
+    for (const auto& m : b.maps)
+      if (m.name == ma.name) mb = &m;
+    if (mb == nullptr) continue;  // an engine that cannot read a map back says so in its notes
+    if (ma.entries != mb->entries || ma.values != mb->values) {
+      os << "map '" << ma.name << "':\n";
+      for (const auto& [k, v] : ma.entries) {
+        auto it = std::find_if(mb->entries.begin(), mb->entries.end(), [&](const auto& e) { return e.first == k; });
+        if (it == mb->entries.end()) os << "  key " << hex(k) << ": " << an << " " << hex(v) << ", " << bn << " absent\n";
+        else if (it->second != v) os << "  key " << hex(k) << ": " << an << " " << hex(v) << ", " << bn << " " << hex(it->second) << "\n";
+      }
+      for (const auto& [k, v] : mb->entries) {
+        auto it = std::find_if(ma.entries.begin(), ma.entries.end(), [&](const auto& e) { return e.first == k; });
+        if (it == ma.entries.end()) os << "  key " << hex(k) << ": " << an << " absent, " << bn << " " << hex(v) << "\n";
+      }
+      if (ma.values != mb->values) os << "  queued values differ\n";
+    }
+  }
+  // An engine that only captures ring buffer records is compared on those alone.
+  const bool rb_only = a.output_ringbuf_only || b.output_ringbuf_only;
+  auto comparable = [&](const std::vector<OutputEvent>& v) {
+    std::vector<OutputEvent> out;
+    for (const auto& e : v)
+      if (!rb_only || e.kind == "ringbuf") out.push_back(e);
+    return out;
+  };
+  const auto oa = comparable(a.output), ob = comparable(b.output);
+  if (oa != ob) {
+    os << "output:\n";
+    const size_t n = std::max(oa.size(), ob.size());
+    for (size_t i = 0; i < n; ++i) {
+      const std::string x = i < oa.size() ? events_text(oa[i]) : "(none)";
+      const std::string y = i < ob.size() ? events_text(ob[i]) : "(none)";
+      if (x != y) os << "  #" << i << ": " << an << " " << x << "\n  #" << i << ": " << bn << " " << y << "\n";
+    }
+  }
+  return os.str();
+}
+
+}  // namespace bpfvet::jit
