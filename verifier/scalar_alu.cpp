@@ -4,7 +4,8 @@
 // Every op computes the 32-bit bounds, the 64-bit bounds and the tnum separately
 // (each from the same component of the operands), then reduce() lets them agree.
 // Where the kernel gives up (division, modulo, shifts by a non-constant or too large
-// amount, byte swaps) the result is unknown, because verdicts must match the kernel's.
+// amount) the result is unknown, because verdicts must match the kernel's (Linux 6.18:
+// div/mod untracked, byte swaps tracked through the tnum, neg through 0 - x).
 #include <algorithm>
 #include <limits>
 
@@ -397,13 +398,33 @@ Scalar mov(const isa::Insn& insn, const Scalar& src) {
   return r;
 }
 
+// BPF_END: a byte swap moves the tnum's bytes (bounds are rebuilt from it); to_le on
+// this little-endian target only truncates.  The 32-bit class does not truncate to 32
+// bits first: be64 swaps all 8 bytes.
+Scalar byte_swap(const isa::Insn& insn, const Scalar& dst) {
+  Scalar r = dst;
+  const bool swap = insn.endian == isa::Endian::Swap || insn.endian == isa::Endian::Be;
+  if (swap) {
+    r.var_off = insn.size == 16   ? tnum_bswap16(r.var_off)
+                : insn.size == 32 ? tnum_bswap32(r.var_off)
+                                  : tnum_bswap64(r.var_off);
+    mark64_unbounded(r);
+    mark32_unbounded(r);
+  }
+  if (insn.size == 16 || insn.size == 32)
+    detail::coerce_to_size(r, static_cast<uint8_t>(insn.size / 8));
+  else if (swap)
+    r.reduce();
+  return r;
+}
+
 }  // namespace
 
 Scalar scalar_alu(const isa::Insn& insn, const Scalar& dst_in, const Scalar& src_in) {
   using isa::AluOp;
   const AluOp op = insn.alu;
   if (op == AluOp::Mov || op == AluOp::MovSx) return mov(insn, src_in);
-  if (op == AluOp::End) return Scalar::unknown();  // check_alu_op marks the register unknown
+  if (op == AluOp::End) return byte_swap(insn, dst_in);
 
   const bool alu32 = !insn.is64;
   Scalar dst = dst_in;

@@ -143,6 +143,16 @@ bool tnum_is_aligned(Tnum a, uint64_t size) {
   return ((a.value | a.mask) & (size - 1)) == 0;
 }
 
+Tnum tnum_bswap16(Tnum a) {
+  return Tnum{__builtin_bswap16(static_cast<uint16_t>(a.value)), __builtin_bswap16(static_cast<uint16_t>(a.mask))};
+}
+
+Tnum tnum_bswap32(Tnum a) {
+  return Tnum{__builtin_bswap32(static_cast<uint32_t>(a.value)), __builtin_bswap32(static_cast<uint32_t>(a.mask))};
+}
+
+Tnum tnum_bswap64(Tnum a) { return Tnum{__builtin_bswap64(a.value), __builtin_bswap64(a.mask)}; }
+
 bool tnum_overlap(Tnum a, Tnum b) {
   const uint64_t known_both = ~a.mask & ~b.mask;
   return (a.value & known_both) == (b.value & known_both);

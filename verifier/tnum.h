@@ -68,6 +68,10 @@ Tnum tnum_with_subreg(Tnum a, Tnum b);
 Tnum tnum_const_subreg(Tnum a, uint32_t v);
 /// True when (a & (size - 1)) is known zero, for alignment checks.
 bool tnum_is_aligned(Tnum a, uint64_t size);
+/// Byte swap of the low 2, 4 or 8 bytes (higher bytes become known zero): exact.
+Tnum tnum_bswap16(Tnum a);
+Tnum tnum_bswap32(Tnum a);
+Tnum tnum_bswap64(Tnum a);
 /// True when a and b may share a value: no bit known in both differs.
 bool tnum_overlap(Tnum a, Tnum b);
 
