@@ -206,3 +206,58 @@ TEST(CorpusExpectationParser, FlagsMalformedBlocks) {
 }
 
 }  // namespace
+
+namespace {
+
+std::vector<unsigned char> read_packet(const std::string& name) {
+  std::ifstream in(fs::path(BPFVET_SOURCE_DIR) / "corpus" / "packets" / name, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+uint16_t ones_complement_sum(const unsigned char* p, size_t n) {
+  uint32_t s = 0;
+  for (size_t i = 0; i + 1 < n; i += 2) s += (p[i] << 8) | p[i + 1];
+  if (n % 2) s += p[n - 1] << 8;
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(s);
+}
+
+TEST(CorpusPackets, AreWellFormedEthernetFrames) {
+  for (const char* name : {"tcp_syn_80.bin", "tcp_syn_22.bin", "udp_dns_query.bin", "icmp_echo.bin"}) {
+    const auto pkt = read_packet(name);
+    ASSERT_GE(pkt.size(), 14u + 20u) << name;
+    EXPECT_EQ(pkt[12], 0x08) << name;  // EtherType IPv4
+    EXPECT_EQ(pkt[13], 0x00) << name;
+    EXPECT_EQ(ones_complement_sum(pkt.data() + 14, 20), 0xffff) << name << ": IPv4 header checksum";
+    EXPECT_EQ(((pkt[16] << 8) | pkt[17]) + 14u, pkt.size()) << name << ": IPv4 total length";
+  }
+}
+
+// The README's example, run in the kernel: the DDoS filter passes a first SYN, and the
+// ICMP responder turns the bundled echo request into a valid echo reply.
+TEST(CorpusPackets, KernelRunsTheBundledExamples) {
+  if (!ts::bpf_syscall_available()) GTEST_SKIP() << "bpf() is not available here";
+  const std::string dir = BPFVET_CORPUS_DIR;
+  const auto syn = read_packet("tcp_syn_80.bin");
+  ts::KernelRun r = ts::kernel_test_run(dir + "/xdp_ddos_filter.o", "xdp_ddos_filter", syn);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.retval, 2u);  // XDP_PASS
+  EXPECT_EQ(r.data_out, syn);
+
+  const auto ping = read_packet("icmp_echo.bin");
+  r = ts::kernel_test_run(dir + "/xdp_icmp_echo.o", "xdp_icmp_echo", ping);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.retval, 3u);  // XDP_TX
+  ASSERT_EQ(r.data_out.size(), ping.size());
+  EXPECT_EQ(r.data_out[34], 0);  // ICMP echo reply
+  EXPECT_EQ(ones_complement_sum(r.data_out.data() + 34, r.data_out.size() - 34), 0xffff);
+  EXPECT_TRUE(std::equal(ping.begin(), ping.begin() + 6, r.data_out.begin() + 6));  // MACs swapped
+  EXPECT_TRUE(std::equal(ping.begin() + 26, ping.begin() + 30, r.data_out.begin() + 30));  // IPs swapped
+
+  const auto dns = read_packet("udp_dns_query.bin");
+  r = ts::kernel_test_run(dir + "/xdp_parse_l4.o", "xdp_parse_l4", dns);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.retval, 2u);  // XDP_PASS
+}
+
+}  // namespace

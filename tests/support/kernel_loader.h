@@ -403,3 +403,50 @@ inline bool bpf_syscall_available() {
 }
 
 }  // namespace bpfvet::testsupport
+
+namespace bpfvet::testsupport {
+
+/// Result of running one program once with BPF_PROG_TEST_RUN.
+struct KernelRun {
+  std::string error;             // non-empty when loading or running failed
+  uint32_t retval = 0;
+  std::vector<unsigned char> data_out;
+};
+
+/// Loads the program named `name` of the object at `path` (others not loaded) and runs
+/// it once on `packet` with BPF_PROG_TEST_RUN.  Nothing is attached or pinned.
+inline KernelRun kernel_test_run(const std::string& path, const std::string& name,
+                                 const std::vector<unsigned char>& packet) {
+  KernelRun out;
+  libbpf_set_print(detail::silent_print);
+  bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj) {
+    out.error = "cannot open " + path;
+    return out;
+  }
+  bpf_program* target = nullptr;
+  bpf_program* p;
+  bpf_object__for_each_program(p, obj) {
+    if (name == bpf_program__name(p)) target = p;
+    else bpf_program__set_autoload(p, false);
+  }
+  if (!target || bpf_object__load(obj) != 0) {
+    out.error = target ? "load failed" : "no program " + name;
+    bpf_object__close(obj);
+    return out;
+  }
+  out.data_out.resize(packet.size() + 256);
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = packet.data(),
+              .data_out = out.data_out.data(), .data_size_in = static_cast<__u32>(packet.size()),
+              .data_size_out = static_cast<__u32>(out.data_out.size()), .repeat = 1);
+  if (bpf_prog_test_run_opts(bpf_program__fd(target), &opts) != 0) {
+    out.error = std::string("BPF_PROG_TEST_RUN failed: ") + strerror(errno);
+  } else {
+    out.retval = opts.retval;
+    out.data_out.resize(opts.data_size_out);
+  }
+  bpf_object__close(obj);
+  return out;
+}
+
+}  // namespace bpfvet::testsupport
