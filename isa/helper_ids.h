@@ -8,6 +8,7 @@
 namespace bpfvet::isa::fn {
 
 enum : int32_t {
+  unspec = 0,
   map_lookup_elem = 1,
   map_update_elem = 2,
   map_delete_elem = 3,
