@@ -1,7 +1,7 @@
 // EXPECT: rejected
 // CODE: PACKET_OUT_OF_BOUNDS
 // INSN: 6
-// KERNEL: invalid access to packet, off=22 size=1, R1(id=0,off=22,r=14)
+// KERNEL: invalid access to packet, off=22 size=1
 // A tc action reads the IPv4 TTL after checking only that the Ethernet header is in the
 // packet.
 #include "corpus_common.h"

@@ -1,7 +1,7 @@
 // EXPECT: rejected
 // CODE: UNRELEASED_REFERENCE
 // INSN: 31
-// KERNEL: Unreleased reference id=4 alloc_insn=25
+// KERNEL: Unreleased reference
 // A TC program looks up the local listening socket with bpf_sk_lookup_tcp to decide
 // whether to accept a SYN but never calls bpf_sk_release on the found socket.
 #include "corpus_common.h"

@@ -1,7 +1,7 @@
 // EXPECT: rejected
 // CODE: UNRELEASED_REFERENCE
 // INSN: 18
-// KERNEL: Unreleased reference id=2 alloc_insn=5
+// KERNEL: Unreleased reference
 // A ring buffer record is reserved, but the early return for kernel threads (pid 0)
 // forgets to discard it: the reservation leaks on that path.
 #include "corpus_common.h"

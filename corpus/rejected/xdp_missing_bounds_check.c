@@ -1,7 +1,7 @@
 // EXPECT: rejected
 // CODE: PACKET_OUT_OF_BOUNDS
 // INSN: 12
-// KERNEL: invalid access to packet, off=23 size=1, R1(id=0,off=23,r=14)
+// KERNEL: invalid access to packet, off=23 size=1
 // The IP header is read right after checking only the Ethernet header against
 // data_end: the developer forgot the second bounds check.
 #include "corpus_common.h"

@@ -1,7 +1,7 @@
 // EXPECT: rejected
 // CODE: PACKET_OUT_OF_BOUNDS
 // INSN: 5
-// KERNEL: invalid access to packet, off=34 size=1, R2(id=0,off=34,r=34)
+// KERNEL: invalid access to packet, off=34 size=1
 // Off-by-one bounds check: the check proves 34 bytes (Ethernet + IPv4 header) but the
 // code then reads the first byte after them (the TCP source port's first byte).
 #include "corpus_common.h"

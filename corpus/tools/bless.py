@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Re-derives the INSN and KERNEL lines of corpus expectation blocks from the running
-kernel (via check.sh / kernel_verdict), keeping EXPECT, CODE, TYPE and SECTION as written.
+kernel (via check.sh / kernel_verdict), keeping EXPECT, CODE, TYPE and SECTION as written
+(and KERNEL too when it is still a substring of the kernel's error line).
 Prints a diff-like summary; the verdict itself must already agree (it is never rewritten,
 so a disagreement is reported instead).   usage: bless.py FILE.c|FILE.s...   (needs root)"""
 import os, re, subprocess, sys
@@ -47,6 +48,8 @@ def main():
             continue
         insn = re.search(r'^// INSN: (-?\d+)', chosen, re.M).group(1)
         kernel = re.search(r'^// KERNEL: (.*)$', chosen, re.M).group(1)
+        if exp.get('KERNEL') and exp['KERNEL'] in kernel:
+            kernel = exp['KERNEL']  # a hand-trimmed substring that still matches is kept
         lines = text.splitlines(keepends=True)
         lines = [l for l in lines if not re.match(r'^' + re.escape(comment) + r' (INSN|KERNEL):', l)]
         for i, l in enumerate(lines):
