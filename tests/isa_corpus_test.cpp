@@ -183,6 +183,47 @@ TEST(CorpusInventory, HasEnoughProgramsOfEveryKind) {
   EXPECT_GE(asm_files, 4);
 }
 
+// The contract's program type of a libbpf section name ("" when it says none).
+std::string type_of_section(const std::string& sec) {
+  static const std::pair<const char*, const char*> prefixes[] = {
+      {"kretprobe/", "kretprobe"},     {"kprobe/", "kprobe"},       {"uretprobe", "uprobe"},
+      {"uprobe", "uprobe"},            {"tracepoint/", "tracepoint"}, {"tp/", "tracepoint"},
+      {"raw_tracepoint/", "raw_tracepoint"}, {"raw_tp/", "raw_tracepoint"},
+      {"perf_event", "perf_event"},    {"xdp", "xdp"},              {"tc", "sched_cls"},
+      {"classifier", "sched_cls"},     {"action", "sched_act"},     {"cgroup_skb/", "cgroup_skb"},
+      {"cgroup/sock", "cgroup_sock"},  {"cgroup/post_bind", "cgroup_sock"}, {"lsm/", "lsm"},
+      {"socket", "socket_filter"},
+  };
+  for (const auto& [prefix, type] : prefixes)
+    if (sec.rfind(prefix, 0) == 0) return type;
+  return "";
+}
+
+TEST(CorpusInventory, CoversEveryProgramTypeOfTheContract) {
+  std::set<std::string> accepted_types, rejected_types;
+  const std::regex sec_re(R"re(^SEC\("([^"]+)"\))re");
+  for (const fs::path& p : corpus_files()) {
+    if (p.extension() != ".c") continue;
+    const Expectation e = parse_expectation(p);
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (!std::regex_search(line, m, sec_re)) continue;
+      std::string type = e.has("TYPE") ? e.get("TYPE") : type_of_section(m[1]);
+      if (type.empty()) continue;
+      (e.get("EXPECT") == "accepted" ? accepted_types : rejected_types).insert(type);
+    }
+  }
+  for (const std::string& t : kTypes) {
+    if (t == "tc") continue;  // alias of sched_cls
+    EXPECT_TRUE(accepted_types.count(t)) << "no accepted " << t << " program";
+    // This kernel refuses LSM programs before verification, so no rejected LSM example.
+    if (t != "lsm") {
+      EXPECT_TRUE(rejected_types.count(t)) << "no rejected " << t << " program";
+    }
+  }
+}
+
 TEST(CorpusExpectationParser, FlagsMalformedBlocks) {
   const fs::path dir = fs::temp_directory_path() / "bpfvet-corpus-parser";
   fs::create_directories(dir);
