@@ -1,0 +1,132 @@
+// Kernel profiles: parsing --kernel values, the features of the named releases,
+// and helper / map type availability per release.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "isa/helper_ids.h"
+#include "isa/helpers.h"
+#include "isa/kernel_version.h"
+#include "isa/maps.h"
+
+namespace bpfvet::isa {
+namespace {
+
+struct ProfileCase {
+  const char* text;
+  KernelVersion version;
+  uint32_t max_insns;
+  bool bounded_loops;
+  int isa_version;
+  bool atomics_fetch;
+  bool ringbuf;
+  bool may_goto;
+};
+
+class KernelProfiles : public ::testing::TestWithParam<ProfileCase> {};
+
+TEST_P(KernelProfiles, NamedReleases) {
+  const ProfileCase& c = GetParam();
+  auto k = parse_kernel_version(c.text);
+  ASSERT_TRUE(k.ok()) << k.message();
+  EXPECT_EQ(k->name, c.text);
+  EXPECT_EQ(k->version, c.version);
+  EXPECT_EQ(k->max_insns, c.max_insns);
+  EXPECT_EQ(k->max_insns_unpriv, 4096u);
+  EXPECT_EQ(k->bounded_loops, c.bounded_loops);
+  EXPECT_EQ(k->isa_version, c.isa_version);
+  EXPECT_EQ(k->jmp32, c.isa_version >= 3);
+  EXPECT_EQ(k->atomics_fetch, c.atomics_fetch);
+  EXPECT_EQ(k->ringbuf, c.ringbuf);
+  EXPECT_EQ(k->may_goto, c.may_goto);
+  EXPECT_EQ(k->gotol, c.isa_version >= 4);
+  EXPECT_EQ(k->sdiv_smod, c.isa_version >= 4);
+  EXPECT_EQ(k->max_stack, 512u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Releases, KernelProfiles,
+    ::testing::Values(ProfileCase{"4.14", {4, 14}, 4096, false, 2, false, false, false},
+                      ProfileCase{"5.4", {5, 4}, 1000000, true, 3, false, false, false},
+                      ProfileCase{"5.10", {5, 10}, 1000000, true, 3, false, true, false},
+                      ProfileCase{"5.15", {5, 15}, 1000000, true, 3, true, true, false},
+                      ProfileCase{"6.1", {6, 1}, 1000000, true, 3, true, true, false},
+                      ProfileCase{"6.6", {6, 6}, 1000000, true, 4, true, true, false},
+                      ProfileCase{"latest", kLatestKernel, 1000000, true, 4, true, true, true}),
+    [](const auto& info) {
+      std::string s = info.param.text;
+      for (char& c : s)
+        if (c == '.') c = '_';
+      return s;
+    });
+
+TEST(KernelVersionParse, OtherReleasesGetTheFeaturesUpToThem) {
+  auto k = parse_kernel_version("5.2");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->max_insns, 1000000u);
+  EXPECT_FALSE(k->bounded_loops);  // 5.3
+  auto v = parse_kernel_version("v5.8.12");
+  ASSERT_TRUE(v.ok()) << v.message();
+  EXPECT_EQ(v->version, (KernelVersion{5, 8}));
+  EXPECT_TRUE(v->ringbuf);
+  EXPECT_FALSE(v->atomics_fetch);
+  auto old = parse_kernel_version("4.9");
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(old->bpf_to_bpf_calls);
+  EXPECT_EQ(old->isa_version, 1);
+  EXPECT_EQ(old->max_tail_calls, 32u);
+  EXPECT_EQ(latest_kernel_profile().max_tail_calls, 33u);
+  EXPECT_EQ(latest_kernel_profile().name, "latest");
+}
+
+class KernelVersionErrors : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KernelVersionErrors, AreOneLineErrors) {
+  auto k = parse_kernel_version(GetParam());
+  ASSERT_FALSE(k.ok()) << GetParam();
+  const std::string want = std::string("unknown kernel version '") + GetParam() + "'";
+  EXPECT_EQ(k.message().rfind(want, 0), 0u) << k.message();
+  EXPECT_EQ(k.message().find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Bad, KernelVersionErrors,
+                         ::testing::Values("3.2", "", "abc", "5", "5.", ".5", "5.x", "5.20", "4.21",
+                                           "6.99", "7.0", "2.6.32", "5.10-generic", "5.10.",
+                                           "500.1", "-5.4", "5..4", "latest ", "5.4.1.1"));
+
+TEST(KernelVersionStr, Formats) {
+  EXPECT_EQ((KernelVersion{5, 10}).str(), "5.10");
+  EXPECT_LT((KernelVersion{5, 9}), (KernelVersion{5, 10}));
+  EXPECT_LT((KernelVersion{4, 20}), (KernelVersion{5, 0}));
+  EXPECT_NE(known_kernel_versions().find("5.10"), std::string_view::npos);
+}
+
+TEST(KernelAvailability, Helpers) {
+  auto k414 = *parse_kernel_version("4.14");
+  auto k58 = *parse_kernel_version("5.8");
+  const HelperProto& ringbuf_output = *find_helper(fn::ringbuf_output);
+  EXPECT_FALSE(helper_available(k414, ringbuf_output));
+  EXPECT_TRUE(helper_available(k58, ringbuf_output));
+  EXPECT_TRUE(helper_available(k414, *find_helper(fn::map_lookup_elem)));
+  EXPECT_TRUE(helper_available(k414, *find_helper(fn::redirect_map)));
+  EXPECT_FALSE(helper_available(k414, *find_helper(fn::xdp_adjust_meta)));
+  EXPECT_FALSE(helper_available(*parse_kernel_version("5.15"), *find_helper(fn::loop)));
+  EXPECT_TRUE(helper_available(*parse_kernel_version("5.17"), *find_helper(fn::loop)));
+  EXPECT_EQ(kernel_version_of_helper(ringbuf_output), "bpf_ringbuf_output is available since Linux 5.8");
+  for (const HelperProto& h : all_helpers()) EXPECT_TRUE(helper_available(latest_kernel_profile(), h)) << h.name;
+}
+
+TEST(KernelAvailability, MapTypes) {
+  auto k414 = *parse_kernel_version("4.14");
+  EXPECT_FALSE(map_type_available(k414, MapType::Ringbuf));
+  EXPECT_TRUE(map_type_available(k414, MapType::Hash));
+  EXPECT_TRUE(map_type_available(k414, MapType::Devmap));
+  EXPECT_FALSE(map_type_available(k414, MapType::Queue));
+  EXPECT_TRUE(map_type_available(*parse_kernel_version("5.8"), MapType::Ringbuf));
+  EXPECT_FALSE(map_type_available(latest_kernel_profile(), MapType::Unspec));
+  EXPECT_FALSE(map_type_available(latest_kernel_profile(), static_cast<MapType>(99)));
+  EXPECT_EQ(kernel_version_of_map_type(MapType::Ringbuf), "BPF_MAP_TYPE_RINGBUF is available since Linux 5.8");
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
