@@ -67,9 +67,15 @@ void run_command(const RunCmd& c, int& status) {
   if (prog.type == isa::ProgType::Unspec)
     throw InputError(prog.file + ": the program type is unknown; give it with --type (" + isa::prog_type_names() + ")");
 
+  // Tail calls may reach any program of the object, not only the selected one.
+  InputOptions every = c.in;
+  every.sections.clear();
+  every.program.clear();
+  const isa::Object full = (c.in.sections.empty() && c.in.program.empty()) ? isa::Object{} : load_input(every);
+
   jit::RunRequest req;
   req.program = &prog;
-  req.object = &obj;
+  req.object = full.programs.empty() ? &obj : &full;
   req.input.type = prog.type;
   if (!c.data.empty()) req.input.data = read_binary(c.data, "--data");
   if (!c.mem.empty()) req.input.mem = read_binary(c.mem, "--mem");

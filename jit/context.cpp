@@ -232,7 +232,12 @@ std::vector<uint8_t> MockContext::data_out() const {
   // XDP: from data_meta (the kernel copies the metadata out too); skb: from the MAC header.
   const uint64_t from = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
   const auto* p = reinterpret_cast<const uint8_t*>(from);
-  return std::vector<uint8_t>(p, p + (pkt_.end - from));
+  std::vector<uint8_t> out(p, p + (pkt_.end - from));
+  // Like BPF_PROG_TEST_RUN, the pulled Ethernet header comes back zeroed for program
+  // types that see the packet from the network header on.
+  if ((type_ == ProgType::SocketFilter || type_ == ProgType::CgroupSkb) && pkt_.data == pkt_.mac + kEthHlen)
+    std::fill(out.begin(), out.begin() + std::min<size_t>(kEthHlen, out.size()), 0);
+  return out;
 }
 
 std::vector<uint8_t> MockContext::mem_out() const {

@@ -13,7 +13,7 @@ namespace {
 
 constexpr uint32_t kMaxCallFrames = 8;               // MAX_CALL_FRAMES
 constexpr uint32_t kMayGotoLoops = 8 * 1024 * 1024;  // BPF_MAX_LOOPS
-constexpr uint64_t kUncheckedBudget = 1'000'000'000;  // --no-verify: stop endless loops
+constexpr uint64_t kUncheckedBudget = 500'000'000;  // --no-verify: stop endless loops
 constexpr uint64_t kFuncTagMask = 0xff00000000000000ull;
 constexpr uint64_t kFuncTag = 0xbf00000000000000ull;
 

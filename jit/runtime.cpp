@@ -218,7 +218,10 @@ RunResult Runtime::collect(uint64_t retval) const {
   r.data_out = ctx_->data_out();
   r.mem_out = ctx_->mem_out();
   for (const auto& m : maps_) {
-    if (m->def().type == MapType::Ringbuf || m->def().type == MapType::PerfEventArray) continue;
+    // Ring buffer and perf records are output events; prog arrays hold programs, not data.
+    if (m->def().type == MapType::Ringbuf || m->def().type == MapType::PerfEventArray ||
+        m->def().type == MapType::ProgArray)
+      continue;
     if (m->def().global_data && m->def().read_only) continue;
     r.maps.push_back(m->snapshot(kSimulatedCpus));
   }
