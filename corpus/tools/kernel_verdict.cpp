@@ -42,7 +42,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  bpfvet::testsupport::ObjectVerdicts r = bpfvet::testsupport::load_object_file(object, load_type);
+  const bool is_asm = object != path;
+  bpfvet::testsupport::ObjectVerdicts r = is_asm ? bpfvet::testsupport::load_object_by_hand(object, load_type)
+                                                 : bpfvet::testsupport::load_object_file(object, load_type);
   int rc = 0;
   for (const auto& v : r.programs) {
     if (show_log) std::printf("----- log of %s -----\n%s\n-----\n", v.section.c_str(), v.log.c_str());

@@ -238,8 +238,11 @@ inline bool has_legacy_maps(const std::string& path) {
   return elf.parse() && elf.find("maps") >= 0;
 }
 
-/// Loads every program of a legacy-maps object by hand (see detail::LegacyElf).
-inline ObjectVerdicts load_legacy_object(const std::string& path) {
+/// Loads every program of an object by hand (see detail::LegacyElf): objects with
+/// legacy maps, and the one-section objects assembled from `.s` files, whose raw
+/// instructions are loaded exactly as written (libbpf would reject or rewrite some
+/// of them).  `type` overrides the type guessed from the section name.
+inline ObjectVerdicts load_object_by_hand(const std::string& path, const std::string& type = "") {
   ObjectVerdicts out;
   detail::LegacyElf elf;
   std::ifstream in(path, std::ios::binary);
@@ -249,8 +252,8 @@ inline ObjectVerdicts load_legacy_object(const std::string& path) {
     return out;
   }
   const int maps = elf.find("maps"), symtab = elf.find(".symtab"), lic = elf.find("license");
-  if (maps < 0 || symtab < 0) {
-    out.error = "no maps or symbol table";
+  if (symtab < 0) {
+    out.error = "no symbol table";
     return out;
   }
   const auto* syms = reinterpret_cast<const Elf64_Sym*>(elf.data(symtab));
@@ -259,7 +262,7 @@ inline ObjectVerdicts load_legacy_object(const std::string& path) {
   std::map<size_t, int> map_fd_by_sym;
   std::vector<int> fds;
   for (size_t i = 0; i < nsyms; ++i) {
-    if (syms[i].st_shndx != maps || ELF64_ST_TYPE(syms[i].st_info) != STT_OBJECT) continue;
+    if (maps < 0 || syms[i].st_shndx != maps || ELF64_ST_TYPE(syms[i].st_info) != STT_OBJECT) continue;
     if (syms[i].st_value + 16 > elf.sh[maps].sh_size) continue;
     unsigned int def[5] = {};
     std::memcpy(def, elf.data(maps) + syms[i].st_value, std::min<size_t>(sizeof def, elf.sh[maps].sh_size - syms[i].st_value));
@@ -301,7 +304,9 @@ inline ObjectVerdicts load_legacy_object(const std::string& path) {
     log[0] = 0;
     LIBBPF_OPTS(bpf_prog_load_opts, popts, .log_level = 1, .log_size = static_cast<__u32>(log.size()),
                 .log_buf = log.data());
-    int fd = bpf_prog_load(detail::legacy_type(v.section), v.name.c_str(), license.c_str(), insns.data(),
+    const bpf_prog_type prog_type =
+        type.empty() ? detail::legacy_type(v.section) : detail::prog_type_by_name(type).value_or(BPF_PROG_TYPE_UNSPEC);
+    int fd = bpf_prog_load(prog_type, v.name.c_str(), license.c_str(), insns.data(),
                            insns.size(), &popts);
     v.insn_count = static_cast<int>(insns.size());
     v.log = log.data();
@@ -318,7 +323,7 @@ inline ObjectVerdicts load_legacy_object(const std::string& path) {
 /// Loads every program of the object at `path`, each on its own.
 inline ObjectVerdicts load_object_file(const std::string& path, const std::string& type = "") {
   ObjectVerdicts out;
-  if (has_legacy_maps(path)) return load_legacy_object(path);
+  if (has_legacy_maps(path)) return load_object_by_hand(path, type);
   libbpf_set_print(detail::silent_print);
   bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
   if (!obj) {
