@@ -26,9 +26,11 @@ struct {
 	__type(value, __u64);
 } verdicts SEC(".maps");
 
-static __always_inline void count(__u32 verdict)
+enum { STAT_PASSED = 0, STAT_DROPPED = 1 };
+
+static __always_inline void count(__u32 stat)
 {
-	__u64 *c = bpf_map_lookup_elem(&verdicts, &verdict);
+	__u64 *c = bpf_map_lookup_elem(&verdicts, &stat);
 	if (c)
 		*c += 1;
 }
@@ -58,7 +60,7 @@ int xdp_ddos_filter(struct xdp_md *ctx)
 	if (!r) {
 		struct rate fresh = { .window_start = now, .packets = 1 };
 		bpf_map_update_elem(&rate_by_src, &src, &fresh, BPF_ANY);
-		count(XDP_PASS - 1);
+		count(STAT_PASSED);
 		return XDP_PASS;
 	}
 	if (now - r->window_start > WINDOW_NS) {
@@ -67,10 +69,10 @@ int xdp_ddos_filter(struct xdp_md *ctx)
 	}
 	r->packets++;
 	if (r->packets > LIMIT) {
-		count(XDP_DROP);
+		count(STAT_DROPPED);
 		return XDP_DROP;
 	}
-	count(XDP_PASS - 1);
+	count(STAT_PASSED);
 	return XDP_PASS;
 }
 
