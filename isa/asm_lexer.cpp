@@ -49,6 +49,8 @@ Result<std::vector<Token>> lex_line(std::string_view line) {
     if (is_ident_start(c) || is_digit(c)) {
       size_t j = i;
       while (j < line.size() && is_ident_char(line[j])) ++j;
+      // "13: R0=..." after an instruction: the verifier log's next state dump, a comment.
+      if (is_digit(c) && !out.empty() && j < line.size() && line[j] == ':') break;
       out.push_back(Token{is_digit(c) ? TokKind::Number : TokKind::Ident, line.substr(i, j - i)});
       i = j;
       continue;

@@ -5,7 +5,9 @@
 // alphanumeric run starts with a digit, validated later), and punctuation, taking
 // the longest operator first (`<<=`, `s>=`, `s/=`, `==`, ...).  Comments start at
 // `;`, `//`, or a `#` that begins a word (`# encoding: ...`); a `#` glued to a word is
-// punctuation, for the kernel's `call bpf_map_lookup_elem#1`.
+// punctuation, for the kernel's `call bpf_map_lookup_elem#1`.  A number glued to a
+// colon after the first token (`... goto pc+3 13: R0=...`) starts the verifier log's
+// next state dump, also dropped.
 #pragma once
 
 #include <string>

@@ -19,7 +19,9 @@
 //   * LLVM's atomics (`lock *(u32 *)(r1 + 0) += w2`, `r2 = atomic_fetch_or((u64 *)(r1 + 0), r2)`,
 //     `xchg_64`, `cmpxchg32_32`, ...) and the kernel's (`atomic64_fetch_add`, `atomic64_xchg`,
 //     `atomic_cmpxchg`, ...), `ld_pseudo r1, 1, 3`, `call bpf_map_lookup_elem#1`;
-//   * comments after `;`, `//` or a word-initial `#`; blank lines; the directives
+//   * comments after `;`, `//` or a word-initial `#`, and a verifier log's state dump
+//     that follows an instruction on its line (`if r1 > 0x5 goto pc+3 13: R0=...`);
+//     blank lines; the directives
 //     .text .globl .global .p2align .align .type .size .file .loc are ignored.
 // Every error is one line `FILE:LINE: message` naming the offending token or value.
 #pragma once

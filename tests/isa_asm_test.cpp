@@ -3,7 +3,9 @@
 // labels resolve, and every class of bad input yields its one-line error.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -215,6 +217,32 @@ TEST(Labels, LlvmStyleLocalLabels) {
   auto a = assemble(".LBB0_1:\n  r1 += 1\n  if r1 != 0 goto .LBB0_1\n  exit\n");
   ASSERT_TRUE(a.ok()) << a.message();
   EXPECT_EQ((*a)[1].off, -2);
+}
+
+// ---- Kernel verifier logs paste back in ------------------------------------------
+
+// Every `IDX: (OP) text` line of a log assembles, and to an instruction with that opcode
+// (the assembler checks the prefix); lddw takes two slots, everything else one.
+void expect_log_lines_assemble(const std::vector<std::string>& lines, const std::string& where) {
+  static const std::regex insn_line(R"(^\d+: \(([0-9a-f]{2})\) )");
+  size_t n = 0;
+  for (const std::string& l : lines) {
+    std::smatch m;
+    if (!std::regex_search(l, m, insn_line)) continue;
+    auto r = assemble(l, where);
+    ASSERT_TRUE(r.ok()) << l << "\n" << r.message();
+    EXPECT_EQ(r->size(), m[1] == "18" ? 2u : 1u) << l;
+    ++n;
+  }
+  EXPECT_GT(n, 0u) << where;
+}
+
+TEST(KernelLog, RecordedLinesPasteBack) {
+  std::ifstream f(std::string(BPFVET_SOURCE_DIR) + "/tests/data/asm/kernel_log_lines.txt");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(f, l);) lines.push_back(l);
+  ASSERT_GT(lines.size(), 100u);
+  expect_log_lines_assemble(lines, "kernel_log_lines.txt");
 }
 
 // ---- Bad input -----------------------------------------------------------------------
