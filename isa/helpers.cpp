@@ -22,14 +22,16 @@ bool in(int32_t id, std::initializer_list<int32_t> ids) {
   return false;
 }
 
-// bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).
+// bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).  Since 6.12 the
+// base set also carries task and cgroup helpers that used to be tracing-only.
 bool base_allowed(int32_t id, bool privileged) {
   using namespace fn;
   if (in(id, {map_lookup_elem, map_update_elem, map_delete_elem, map_push_elem, map_pop_elem,
               map_peek_elem, map_lookup_percpu_elem, get_prandom_u32, get_smp_processor_id,
               get_numa_node_id, tail_call, ktime_get_ns, ktime_get_boot_ns, ktime_get_tai_ns,
               ringbuf_output, ringbuf_reserve, ringbuf_submit, ringbuf_discard, ringbuf_query,
-              strncmp, strtol, strtoul, get_current_pid_tgid, get_ns_current_pid_tgid}))
+              strncmp, strtol, strtoul, get_current_pid_tgid, get_ns_current_pid_tgid,
+              get_current_uid_gid}))
     return true;
   if (!privileged) return false;
   if (in(id, {spin_lock, spin_unlock, jiffies64, per_cpu_ptr, this_cpu_ptr, timer_init,
@@ -37,11 +39,14 @@ bool base_allowed(int32_t id, bool privileged) {
               user_ringbuf_drain, ringbuf_reserve_dynptr, ringbuf_submit_dynptr,
               ringbuf_discard_dynptr, dynptr_from_mem, dynptr_read, dynptr_write, dynptr_data,
               cgrp_storage_get, cgrp_storage_delete, get_current_cgroup_id,
-              get_current_ancestor_cgroup_id}))
+              get_current_ancestor_cgroup_id, current_task_under_cgroup, get_cgroup_classid,
+              task_storage_get, task_storage_delete}))
     return true;
-  return in(id, {trace_printk, get_current_task, get_current_task_btf, probe_read_user,
-                 probe_read_kernel, probe_read_user_str, probe_read_kernel_str, snprintf_btf,
-                 snprintf, task_pt_regs, trace_vprintk});
+  return in(id, {trace_printk, get_current_task, get_current_task_btf, get_current_comm,
+                 probe_read_user, probe_read_kernel, probe_read_user_str, probe_read_kernel_str,
+                 copy_from_user, copy_from_user_task, snprintf_btf, snprintf, task_pt_regs,
+                 trace_vprintk, perf_event_read_value, perf_event_read, send_signal,
+                 send_signal_thread, get_task_stack, get_branch_snapshot, find_vma});
 }
 
 // bpf_sk_base_func_proto: the socket casts need CAP_PERFMON.
@@ -97,7 +102,8 @@ bool perf_event_allowed(int32_t id) {
 
 bool raw_tracepoint_allowed(int32_t id) {
   using namespace fn;
-  return in(id, {perf_event_output, get_stackid, get_stack}) || tracing_allowed(id);
+  return in(id, {perf_event_output, get_stackid, get_stack, get_attach_cookie}) ||
+         tracing_allowed(id);
 }
 
 // tracing_prog_func_proto (BTF-typed programs), as LSM programs reach it; the
@@ -135,7 +141,7 @@ bool cgroup_common_allowed(int32_t id, bool retval) {
 bool socket_filter_allowed(int32_t id, bool privileged) {
   using namespace fn;
   return in(id, {skb_load_bytes, skb_load_bytes_relative, get_socket_cookie, get_socket_uid,
-                 perf_event_output}) ||
+                 get_netns_cookie, perf_event_output}) ||
          sk_base_allowed(id, privileged);
 }
 
@@ -157,7 +163,7 @@ bool tc_allowed(int32_t id, bool privileged) {
                  skb_change_proto, skb_change_type, skb_adjust_room, skb_change_tail,
                  skb_change_head, skb_get_tunnel_key, skb_set_tunnel_key, skb_get_tunnel_opt,
                  skb_set_tunnel_opt, redirect, redirect_neigh, redirect_peer, get_route_realm,
-                 get_hash_recalc, set_hash_invalid, set_hash, perf_event_output,
+                 get_hash_recalc, set_hash_invalid, set_hash, perf_event_output, get_netns_cookie,
                  get_smp_processor_id, skb_under_cgroup, get_socket_cookie, get_socket_uid,
                  fib_lookup, check_mtu, sk_fullsock, sk_storage_get, sk_storage_delete,
                  skb_get_xfrm_state, skb_cgroup_classid, skb_cgroup_id, skb_ancestor_cgroup_id,

@@ -2,6 +2,7 @@
 // libbpf's generated helper declarations, well-known facts, per-type whitelists,
 // and map/helper compatibility with the kernel's map creation checks.
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -333,7 +334,8 @@ INSTANTIATE_TEST_SUITE_P(
         Allowed{"probe_read", P::Kprobe, true, true},
         Allowed{"probe_read", P::Xdp, true, false},
         Allowed{"get_current_comm", P::Tracepoint, true, true},
-        Allowed{"get_current_comm", P::Xdp, true, false},
+        Allowed{"get_current_comm", P::Xdp, true, true},    // base, CAP_PERFMON tier (6.12)
+        Allowed{"get_current_comm", P::Xdp, false, false},
         Allowed{"get_current_comm", P::CgroupSkb, true, true},
         Allowed{"override_return", P::Kprobe, true, true},
         Allowed{"override_return", P::Kretprobe, true, true},
@@ -344,7 +346,8 @@ INSTANTIATE_TEST_SUITE_P(
         Allowed{"perf_prog_read_value", P::PerfEvent, true, true},
         Allowed{"perf_prog_read_value", P::Kprobe, true, false},
         Allowed{"read_branch_records", P::PerfEvent, true, true},
-        Allowed{"get_attach_cookie", P::RawTracepoint, true, false},
+        Allowed{"get_attach_cookie", P::RawTracepoint, true, true},
+        Allowed{"get_attach_cookie", P::Xdp, true, false},
         Allowed{"get_attach_cookie", P::Uprobe, true, true},
         Allowed{"get_stackid", P::RawTracepoint, true, true},
         Allowed{"perf_event_output", P::Kprobe, true, true},
@@ -374,7 +377,10 @@ INSTANTIATE_TEST_SUITE_P(
         Allowed{"get_retval", P::CgroupSock, true, true},
         Allowed{"get_retval", P::CgroupSkb, true, false},
         Allowed{"get_current_uid_gid", P::CgroupSock, true, true},
-        Allowed{"get_current_uid_gid", P::SockOps, true, false},
+        Allowed{"get_current_uid_gid", P::SockOps, true, true},  // base since 6.12
+        Allowed{"get_current_uid_gid", P::SocketFilter, false, true},
+        Allowed{"task_storage_get", P::Xdp, true, true},
+        Allowed{"task_storage_get", P::Xdp, false, false},
         Allowed{"get_socket_cookie", P::CgroupSockAddr, true, true},
         Allowed{"bind", P::CgroupSockAddr, true, true},
         Allowed{"bind", P::CgroupSock, true, false},
@@ -516,6 +522,85 @@ INSTANTIATE_TEST_SUITE_P(
         if (!isalnum(static_cast<unsigned char>(c))) c = '_';
       return s;
     });
+
+}  // namespace
+}  // namespace bpfvet::isa
+
+// ---- the running kernel ---------------------------------------------------------
+
+#include <bpf/bpf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
+namespace bpfvet::isa {
+namespace {
+
+// Loads "call id; r0 = 0; exit" as `type` and reports whether the kernel's
+// func_proto for that type knows the helper: it says so before checking any
+// argument ("program of this type cannot use helper ..."), so arguments being
+// garbage does not matter.
+struct KernelVerdict {
+  bool loaded_or_checked_args;  // the helper passed the whitelist
+  std::string log;
+};
+
+std::optional<KernelVerdict> kernel_whitelist(ProgType type, int32_t id) {
+  const struct bpf_insn insns[] = {
+      {BPF_JMP | BPF_CALL, 0, 0, 0, id},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  static char log[1 << 16];
+  log[0] = 0;
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  opts.log_buf = log;
+  opts.log_size = sizeof log;
+  opts.log_level = 1;
+  if (type == ProgType::CgroupSockAddr) opts.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+  if (type == ProgType::CgroupSock) opts.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+  const auto kernel_type = static_cast<bpf_prog_type>(kernel_prog_type(type));
+  int fd = bpf_prog_load(kernel_type, "probe", "GPL", insns, 3, &opts);
+  if (fd >= 0) {
+    close(fd);
+    return KernelVerdict{true, ""};
+  }
+  if (errno == EPERM || errno == ENOSYS) return std::nullopt;
+  const std::string text = log;
+  const bool rejected_helper = text.find("cannot use helper") != std::string::npos ||
+                               text.find("unknown func") != std::string::npos ||
+                               text.find("not supported for program type") != std::string::npos;
+  return KernelVerdict{!rejected_helper, text};
+}
+
+// Helpers a kernel's build or boot configuration can withdraw.
+const std::set<int32_t> kConfigDependent = {
+    fn::probe_write_user,  // lockdown=integrity
+    fn::override_return,   // CONFIG_BPF_KPROBE_OVERRIDE
+};
+
+TEST(HelperWhitelistLive, MatchesTheRunningKernel) {
+  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns))
+    GTEST_SKIP() << "bpf() is not available: " << std::strerror(errno);
+  int mismatches = 0;
+  for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
+    const auto type = static_cast<ProgType>(t);
+    if (type == ProgType::Lsm) continue;  // needs a BTF attach target
+    for (const HelperProto& h : all_helpers()) {
+      if (kConfigDependent.count(h.id)) continue;
+      auto v = kernel_whitelist(type, h.id);
+      ASSERT_TRUE(v.has_value());
+      if (v->loaded_or_checked_args != helper_allowed(type, h.id)) {
+        ++mismatches;
+        ADD_FAILURE() << prog_type_name(type) << " " << h.name << ": kernel "
+                      << (v->loaded_or_checked_args ? "accepts" : "rejects") << "; log: "
+                      << v->log.substr(0, 200);
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
 
 }  // namespace
 }  // namespace bpfvet::isa
