@@ -4,7 +4,8 @@
 # or pass its path in KV).   usage: corpus/tools/check.sh FILE.c|FILE.s [--type T] [--log]
 set -e
 here=$(cd "$(dirname "$0")/.." && pwd)
-kv=${KV:-$here/../build-corpus/corpus/corpus_kernel_verdict}
+kv=${KV:-$here/../build/corpus/corpus_kernel_verdict}
+[ -x "$kv" ] || { echo "check.sh: no kernel_verdict at $kv (build target corpus_kernel_verdict or set KV)" >&2; exit 2; }
 src=$1; shift
 case "$src" in
   *.c)
