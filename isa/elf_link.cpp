@@ -12,6 +12,10 @@ namespace {
 constexpr uint8_t kOpLdImm64 = 0x18;  // BPF_LD | BPF_IMM | BPF_DW
 constexpr uint8_t kOpCall = 0x85;     // BPF_JMP | BPF_CALL
 constexpr uint8_t kSrcPseudoCall = 1;
+// The kernel refuses programs above BPF_COMPLEXITY_LIMIT_INSNS slots at load; beyond
+// that linking would only let a hostile object make us allocate without bound.
+constexpr size_t kMaxProgramSlots = 1000000;
+constexpr size_t kMaxTotalSlots = 64 * kMaxProgramSlots;
 
 struct FuncSym {
   std::string name;
@@ -32,9 +36,10 @@ struct CodeSection {
   std::map<uint32_t, Target> targets;  // slot -> target, from relocations
 
   const FuncSym* func_at(uint32_t slot) const {
-    for (const auto& f : funcs)
-      if (slot >= f.start && slot < f.end) return &f;
-    return nullptr;
+    auto it = std::upper_bound(funcs.begin(), funcs.end(), slot, [](uint32_t s, const FuncSym& f) { return s < f.start; });
+    if (it == funcs.begin()) return nullptr;
+    --it;
+    return slot < it->end ? &*it : nullptr;
   }
   std::string where(uint32_t slot) const { return "section '" + sec->name + "' insn " + std::to_string(slot); }
 };
@@ -52,10 +57,8 @@ Result<int32_t> to_imm(int64_t v, const std::string& what) {
 // The function symbols of a code section as slot ranges.  A symbol without a size
 // (hand-written assembly) extends to the next symbol; a section without any
 // function symbol is one function named after the section.
-Result<std::vector<FuncSym>> functions_of(const ElfFile& elf, const ElfSection& sec, uint32_t nslots) {
-  std::vector<const ElfSymbol*> syms;
-  for (const auto& s : elf.symbols)
-    if (s.shndx == sec.index && s.type == kSttFunc) syms.push_back(&s);
+Result<std::vector<FuncSym>> functions_of(const ElfSection& sec, std::vector<const ElfSymbol*> syms,
+                                          uint32_t nslots) {
   std::stable_sort(syms.begin(), syms.end(), [](auto* a, auto* b) { return a->value < b->value; });
   std::vector<FuncSym> out;
   for (size_t i = 0; i < syms.size(); ++i) {
@@ -152,6 +155,9 @@ Status apply_reloc(const ElfFile& elf, const ObjectMaps& maps, const CodeMap& co
 
 Result<CodeMap> relocate_code(const ElfFile& elf, const ObjectMaps& maps) {
   CodeMap code;
+  std::map<uint32_t, std::vector<const ElfSymbol*>> func_syms;  // section -> its function symbols
+  for (const auto& s : elf.symbols)
+    if (s.type == kSttFunc) func_syms[s.shndx].push_back(&s);
   for (const auto& sec : elf.sections) {
     if (!sec.is_code()) continue;
     if (sec.size % 8) return Error{"code section '" + sec.name + "' is " + std::to_string(sec.size) + " bytes, not a multiple of 8"};
@@ -159,7 +165,7 @@ Result<CodeMap> relocate_code(const ElfFile& elf, const ObjectMaps& maps) {
     cs.sec = &sec;
     cs.insns.resize(sec.size / 8);
     std::memcpy(cs.insns.data(), sec.data.data(), sec.size);
-    auto funcs = functions_of(elf, sec, static_cast<uint32_t>(cs.insns.size()));
+    auto funcs = functions_of(sec, std::move(func_syms[sec.index]), static_cast<uint32_t>(cs.insns.size()));
     if (!funcs) return funcs.error();
     cs.funcs = std::move(*funcs);
     code.emplace(sec.index, std::move(cs));
@@ -192,6 +198,7 @@ struct Piece {
 // its first reference, exactly the order of libbpf's bpf_object__reloc_code().
 Result<std::vector<Piece>> link_one(const CodeMap& code, uint32_t sec, const FuncSym& entry, std::vector<RawInsn>& raw) {
   std::vector<Piece> pieces{{sec, &entry, 0}};
+  std::map<const FuncSym*, size_t> placed{{&entry, 0}};
   const auto& es = code.at(sec).insns;
   raw.assign(es.begin() + entry.start, es.begin() + entry.end);
   std::vector<std::pair<size_t, uint32_t>> stack{{0, 0}};  // (piece, next slot in it)
@@ -223,10 +230,13 @@ Result<std::vector<Piece>> link_one(const CodeMap& code, uint32_t sec, const Fun
     const CodeSection& ts = code.at(t.section);
     const FuncSym* tf = ts.func_at(t.insn);
     if (!tf) return Error{cs.where(slot) + ": call target " + ts.where(t.insn) + " is in no function"};
-    auto found = std::find_if(pieces.begin(), pieces.end(), [&](const Piece& p) { return p.section == t.section && p.fn == tf; });
-    size_t tpi = static_cast<size_t>(found - pieces.begin());
-    const bool fresh = found == pieces.end();
+    auto found = placed.find(tf);
+    const bool fresh = found == placed.end();
+    const size_t tpi = fresh ? pieces.size() : found->second;
     if (fresh) {
+      if (raw.size() + (tf->end - tf->start) > kMaxProgramSlots)
+        return Error{"program is larger than " + std::to_string(kMaxProgramSlots) + " instructions after linking"};
+      placed.emplace(tf, tpi);
       pieces.push_back(Piece{t.section, tf, static_cast<uint32_t>(raw.size())});
       raw.insert(raw.end(), ts.insns.begin() + tf->start, ts.insns.begin() + tf->end);
     }
@@ -297,6 +307,7 @@ Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps&
   const std::string license = read_license(elf);
   const uint32_t version = read_version(elf);
   std::vector<Program> out;
+  size_t total_slots = 0;
   for (const auto& [idx, cs] : *code) {
     // .text holds subprograms; its functions are programs only in an object that has
     // nothing else (compiled without SEC() annotations).
@@ -315,6 +326,9 @@ Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps&
         const Piece& pc = (*pieces)[k];
         p.functions.push_back(Function{pc.fn->name, pc.off, pc.off + (pc.fn->end - pc.fn->start), k > 0 && pc.fn->global, 0});
       }
+      total_slots += p.raw.size();
+      if (total_slots > kMaxTotalSlots)
+        return Error{"the object's programs exceed " + std::to_string(kMaxTotalSlots) + " instructions in total after linking"};
       attach_debug(debug, *code, *pieces, p);
       p.maps = maps.maps;
       p.license = license;

@@ -181,15 +181,17 @@ Status collect_btf_maps(const ElfFile& elf, const ElfSection& sec, const Btf* bt
   if (!btf) return Error{"'.maps' section needs BTF, but the object has no .BTF section (compile with -g)"};
   auto ds_id = btf->find(".maps", BtfKind::Datasec);
   if (!ds_id) return Error{"'.maps' section has no DATASEC in BTF"};
+  std::map<std::string_view, uint64_t> offsets;  // map symbol -> its offset in .maps
+  for (const auto& s : elf.symbols)
+    if (s.shndx == sec.index && s.type != kSttSection) offsets.emplace(s.name, s.value);
   BtfMapReader reader(*btf);
   for (const auto& var : btf->type(*ds_id)->members) {
     const BtfType* v = btf->type(var.type);
     if (v->kind != BtfKind::Var) return Error{"'.maps' DATASEC entry is a " + std::string(btf_kind_name(v->kind)) + ", not a variable"};
     // clang-14 leaves DATASEC offsets at 0 (libbpf fixes them up from the symbol table),
     // so the ELF symbol is where the definition really is.
-    uint64_t offset = var.offset;
-    for (const auto& s : elf.symbols)
-      if (s.shndx == sec.index && s.name == v->name && s.type != kSttSection) offset = s.value;
+    auto sym = offsets.find(v->name);
+    const uint64_t offset = sym != offsets.end() ? sym->second : var.offset;
     MapDef m;
     std::optional<MapDef> inner;
     Status st = reader.read(v->type, v->name, false, m, inner);
