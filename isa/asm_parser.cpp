@@ -249,6 +249,13 @@ class Parser {
       ASM_CHECK(expect(")", "after the kfunc id"));
       return Parsed{make::call_kfunc(btf_id, fd_idx), "", FixKind::Imm32};
     }
+    // The kernel log's spelling of a kfunc call it cannot name: "call kernel-function#ID".
+    if (t != nullptr && t->text == "kernel" && is("-", 1) && is("function", 2) && is("#", 3)) {
+      pos_ += 4;
+      ASM_TRY(id, number("a kfunc BTF id"));
+      ASM_TRY(btf_id, to_imm32(id, "kfunc BTF id"));
+      return Parsed{make::call_kfunc(btf_id), "", FixKind::Imm32};
+    }
     // The kernel log's "call bpf_map_lookup_elem#1": the number after '#' is the helper.
     if (t != nullptr && t->kind == TokKind::Ident && is("#", 1)) {
       pos_ += 2;

@@ -158,6 +158,8 @@ const Spelling kSpellings[] = {
     {"call pc+2", "85 10 00 00 02 00 00 00"},
     {"call kfunc(77)", "85 20 00 00 4d 00 00 00"},
     {"call kfunc(77, 2)", "85 20 02 00 4d 00 00 00"},
+    {"call kernel-function#77", "85 20 00 00 4d 00 00 00"},
+    {"call unknown#195896080", "85 00 00 00 10 23 ad 0b"},
     {"call -1", "85 00 00 00 ff ff ff ff"},
     {"exit", "95 00 00 00 00 00 00 00"},
     {"r0 = *(u8 *)skb[4]", "30 00 00 00 04 00 00 00"},
