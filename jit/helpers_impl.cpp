@@ -84,6 +84,11 @@ uint64_t Runtime::call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3,
       return task_->addr();
     case BPF_FUNC_trace_printk: case BPF_FUNC_perf_event_output: case BPF_FUNC_loop:
       return helper_trace(id, r1, r2, r3, r4, r5);
+    case BPF_FUNC_spin_lock:
+    case BPF_FUNC_spin_unlock:
+      // One simulated thread: a lock is always free.  The pointer must still be valid.
+      check_arg(r1, 4, true, id == BPF_FUNC_spin_lock ? "bpf_spin_lock" : "bpf_spin_unlock", 1);
+      return 0;
     case BPF_FUNC_get_socket_cookie:
       return 0x1000 + 1;  // the mock socket's cookie (stable across runs)
     case BPF_FUNC_skb_store_bytes: case BPF_FUNC_skb_load_bytes: case BPF_FUNC_l3_csum_replace:
@@ -91,7 +96,7 @@ uint64_t Runtime::call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3,
     case BPF_FUNC_redirect_map: case BPF_FUNC_xdp_adjust_head: case BPF_FUNC_xdp_adjust_tail:
     case BPF_FUNC_xdp_adjust_meta: case BPF_FUNC_xdp_load_bytes:
     case BPF_FUNC_xdp_store_bytes: case BPF_FUNC_xdp_get_buff_len: case BPF_FUNC_skb_pull_data:
-    case BPF_FUNC_csum_update:
+    case BPF_FUNC_csum_update: case BPF_FUNC_skb_load_bytes_relative:
       return helper_packet(id, r1, r2, r3, r4, r5);
     default:
       fail("unsupported helper " + helper_name(id) + " (id " + std::to_string(id) + ") in the mock runtime");
@@ -141,7 +146,8 @@ uint64_t Runtime::helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, 
       return static_cast<uint64_t>(m->push(ptr(r2), r3));
     case BPF_FUNC_map_pop_elem:
     case BPF_FUNC_map_peek_elem:
-      if (!check_arg(r2, def.value_size, true, name.c_str(), 2)) return 0;
+      // A bloom filter's peek only reads the value it tests.
+      if (!check_arg(r2, def.value_size, def.type != MapType::BloomFilter, name.c_str(), 2)) return 0;
       return static_cast<uint64_t>(m->pop(ptr(r2), id == BPF_FUNC_map_peek_elem));
     case BPF_FUNC_for_each_map_elem: {
       if (!invoke_callback) { fail(name + ": callbacks are not supported by this engine"); return 0; }

@@ -189,6 +189,19 @@ uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r
       if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > len) return neg(id == BPF_FUNC_xdp_store_bytes ? kEINVAL : kEFAULT);
       std::memmove(ptr(p.data + r2), ptr(r3), r4);
       return 0;
+    case BPF_FUNC_skb_load_bytes_relative: {
+      if (!c.is_skb()) break;
+      if (!check_arg(r3, r4, true, name.c_str(), 3)) return 0;
+      // start_header: 0 = MAC header, 1 = network header (the frame's offset 14).
+      if (r5 > 1) { std::memset(ptr(r3), 0, r4); return neg(kEINVAL); }
+      const uint64_t base = r5 == 0 ? p.mac : p.mac + kEthHlen;
+      if (r2 > 0xffff || r4 > 0xffff || base + r2 + r4 > p.end) {
+        std::memset(ptr(r3), 0, r4);
+        return neg(kEFAULT);
+      }
+      std::memcpy(ptr(r3), ptr(base + r2), r4);
+      return 0;
+    }
     case BPF_FUNC_xdp_get_buff_len:
       return len;
     case BPF_FUNC_skb_pull_data:

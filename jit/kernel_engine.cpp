@@ -74,14 +74,25 @@ class KernelEngine final : public Engine {
                    Runtime& rt, const std::vector<MapSnapshot>& initial);
 };
 
-Result<int> create_map(const isa::MapDef& d, Fds& fds) {
+// With the object's BTF when it describes the map (spin locks need it), else without.
+Result<int> create_map(const isa::MapDef& d, Fds& fds, int btf_fd) {
   LIBBPF_OPTS(bpf_map_create_opts, opts);
   opts.map_flags = d.flags | (d.read_only ? kRdonlyProg : 0);
+  if (btf_fd >= 0 && d.btf_value_type_id != 0) {
+    opts.btf_fd = static_cast<uint32_t>(btf_fd);
+    opts.btf_key_type_id = d.btf_key_type_id;
+    opts.btf_value_type_id = d.btf_value_type_id;
+  }
   std::string name = d.name.substr(0, BPF_OBJ_NAME_LEN - 1);
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') c = '_';
-  const int fd = bpf_map_create(static_cast<enum bpf_map_type>(d.type), name.c_str(), d.key_size, d.value_size,
-                                d.max_entries, &opts);
+  int fd = bpf_map_create(static_cast<enum bpf_map_type>(d.type), name.c_str(), d.key_size, d.value_size,
+                          d.max_entries, &opts);
+  if (fd < 0 && opts.btf_fd != 0) {
+    opts.btf_fd = opts.btf_key_type_id = opts.btf_value_type_id = 0;
+    fd = bpf_map_create(static_cast<enum bpf_map_type>(d.type), name.c_str(), d.key_size, d.value_size,
+                        d.max_entries, &opts);
+  }
   if (fd < 0) return Error{"kernel engine: cannot create map '" + d.name + "': " + errno_text(errno)};
   return fds.keep(fd);
 }
@@ -284,8 +295,10 @@ Result<RunResult> KernelEngine::run(const RunRequest& req) {
   if (ncpus <= 0) return Error{"kernel engine unavailable: cannot count possible CPUs"};
   Fds fds;
   std::vector<int> map_fds;
+  const int btf_fd = prog.btf.empty() ? -1 : bpf_btf_load(prog.btf.data(), prog.btf.size(), nullptr);
+  if (btf_fd >= 0) fds.keep(btf_fd);
   for (const auto& d : prog.maps) {
-    auto fd = create_map(d, fds);
+    auto fd = create_map(d, fds, btf_fd);
     if (!fd) return fd.error();
     map_fds.push_back(*fd);
     if (d.global_data && !d.initial.empty()) {

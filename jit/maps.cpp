@@ -48,7 +48,7 @@ Status validate_map_def(const isa::MapDef& d) {
       if (d.value_size == 0 || d.max_entries == 0) return fail("value_size and max_entries must be non-zero");
       if (!(d.flags & kNoPrealloc)) return fail("requires BPF_F_NO_PREALLOC in map_flags");
       return Ok{};
-    case MapType::Queue: case MapType::Stack:
+    case MapType::Queue: case MapType::Stack: case MapType::BloomFilter:
       if (d.key_size != 0) return fail("key_size must be 0, is " + std::to_string(d.key_size));
       if (d.value_size == 0 || d.max_entries == 0) return fail("value_size and max_entries must be non-zero");
       return Ok{};
@@ -248,6 +248,13 @@ int64_t MockMap::remove(const uint8_t* key) {
 }
 
 int64_t MockMap::push(const uint8_t* value, uint64_t flags) {
+  if (def_.type == MapType::BloomFilter) {
+    // An exact set: the kernel's filter may also report false positives, never negatives.
+    if (flags != kBpfAny) return -kEINVAL;
+    std::vector<uint8_t> v(value, value + def_.value_size);
+    if (std::find(queue_.begin(), queue_.end(), v) == queue_.end()) queue_.push_back(std::move(v));
+    return 0;
+  }
   if (def_.type != MapType::Queue && def_.type != MapType::Stack) return -kEINVAL;
   if (flags & ~kBpfExist) return -kEINVAL;
   if (queue_.size() >= def_.max_entries) {
@@ -259,6 +266,11 @@ int64_t MockMap::push(const uint8_t* value, uint64_t flags) {
 }
 
 int64_t MockMap::pop(uint8_t* value, bool peek) {
+  if (def_.type == MapType::BloomFilter) {
+    if (!peek) return -kEOPNOTSUPP;
+    const std::vector<uint8_t> v(value, value + def_.value_size);
+    return std::find(queue_.begin(), queue_.end(), v) == queue_.end() ? -kENOENT : 0;
+  }
   if (def_.type != MapType::Queue && def_.type != MapType::Stack) return -kEINVAL;
   if (queue_.empty()) {
     std::memset(value, 0, def_.value_size);
