@@ -25,14 +25,14 @@ constexpr Pseudo kPseudos[] = {
 #include "isa/opcodes.def"
 };
 
-#define ASM_TRY(var, expr)               \
-  auto var##_result = (expr);            \
+#define ASM_TRY(var, expr)                        \
+  auto var##_result = (expr);                     \
   if (!var##_result) return var##_result.error(); \
   auto var = std::move(*var##_result)
-#define ASM_CHECK(expr)                  \
-  do {                                   \
-    auto _st = (expr);                   \
-    if (!_st) return _st.error();        \
+#define ASM_CHECK(expr)           \
+  do {                            \
+    auto _st = (expr);            \
+    if (!_st) return _st.error(); \
   } while (0)
 
 struct Reg {
@@ -139,10 +139,13 @@ class Parser {
 
   Result<Num> number(const char* what) {
     Num n;
-    if (accept("-")) n.neg = true;
-    else accept("+");
+    if (accept("-"))
+      n.neg = true;
+    else
+      accept("+");
     const Token* t = peek();
-    if (t == nullptr || t->kind != TokKind::Number) return Error{std::string("expected ") + what + ", found " + quote(t)};
+    if (t == nullptr || t->kind != TokKind::Number)
+      return Error{std::string("expected ") + what + ", found " + quote(t)};
     std::string_view s = t->text;
     uint64_t base = 10;
     if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -151,9 +154,12 @@ class Parser {
     }
     for (char c : s) {
       uint64_t d = 99;
-      if (c >= '0' && c <= '9') d = static_cast<uint64_t>(c - '0');
-      else if (base == 16 && c >= 'a' && c <= 'f') d = static_cast<uint64_t>(c - 'a' + 10);
-      else if (base == 16 && c >= 'A' && c <= 'F') d = static_cast<uint64_t>(c - 'A' + 10);
+      if (c >= '0' && c <= '9')
+        d = static_cast<uint64_t>(c - '0');
+      else if (base == 16 && c >= 'a' && c <= 'f')
+        d = static_cast<uint64_t>(c - 'a' + 10);
+      else if (base == 16 && c >= 'A' && c <= 'F')
+        d = static_cast<uint64_t>(c - 'A' + 10);
       if (d >= base) return Error{"invalid number " + quote(t)};
       if (n.mag > (std::numeric_limits<uint64_t>::max() - d) / base)
         return Error{"number " + quote(t) + " does not fit in 64 bits"};
@@ -205,9 +211,11 @@ class Parser {
 
   Result<Target> target(const char* what) {
     const Token* t = peek();
-    if (t != nullptr && t->text == "pc" && (is("+", 1) || is("-", 1))) ++pos_;
+    if (t != nullptr && t->text == "pc" && (is("+", 1) || is("-", 1)))
+      ++pos_;
     else if (t != nullptr && t->kind == TokKind::Ident) {
-      if (reg_shape(t->text) >= 0) return Error{std::string("expected ") + what + ", found register " + quote(t)};
+      if (reg_shape(t->text) >= 0)
+        return Error{std::string("expected ") + what + ", found register " + quote(t)};
       ++pos_;
       return Target{std::string(t->text), {}};
     }
@@ -298,7 +306,8 @@ class Parser {
     std::optional<JmpOp> jop;
     for (JmpOp j : kJmpOps)
       if (j != JmpOp::Ja && j != JmpOp::MayGoto && op != nullptr && op->text == jmp_op_symbol(j)) jop = j;
-    if (!jop) return Error{"expected a comparison (==, !=, >, >=, <, <=, s>, s>=, s<, s<=, &), found " + quote(op)};
+    if (!jop)
+      return Error{"expected a comparison (==, !=, >, >=, <, <=, s>, s>=, s<, s<=, &), found " + quote(op)};
     ++pos_;
     std::optional<Reg> src;
     Num imm_num;
@@ -324,7 +333,8 @@ class Parser {
 
   static Status atomic_width(uint8_t size, const Reg& r) {
     if (size != 4 && size != 8) return Error{"atomic read-modify-write operations are u32 or u64"};
-    if (size == 8 && !r.wide) return Error{"mismatched widths: a u64 atomic operand must be an r register, not '" + r.name() + "'"};
+    if (size == 8 && !r.wide)
+      return Error{"mismatched widths: a u64 atomic operand must be an r register, not '" + r.name() + "'"};
     return Ok{};
   }
 
@@ -336,7 +346,9 @@ class Parser {
     const Token* op = peek();
     std::optional<AtomicOp> aop;
     for (AtomicOp a : kAtomicOps)
-      if (!atomic_op_fetches(a) && a != AtomicOp::StoreRelease && op != nullptr && op->text == atomic_op_text(a)) aop = a;
+      if (!atomic_op_fetches(a) && a != AtomicOp::StoreRelease && op != nullptr &&
+          op->text == atomic_op_text(a))
+        aop = a;
     if (!aop) return Error{"expected +=, |=, &= or ^= after the address, found " + quote(op)};
     ++pos_;
     ASM_TRY(src, reg("a source register"));
@@ -390,7 +402,8 @@ class Parser {
       return Parsed{make::ld_imm64(dst.n, v), "", FixKind::Off16};
     }
     ASM_TRY(imm, to_imm32(value, "immediate"));
-    return Parsed{make::ld_imm64(dst.n, static_cast<uint32_t>(imm), static_cast<Pseudo>(kind.mag)), "", FixKind::Off16};
+    return Parsed{make::ld_imm64(dst.n, static_cast<uint32_t>(imm), static_cast<Pseudo>(kind.mag)), "",
+                  FixKind::Off16};
   }
 
   Result<Parsed> assignment() {
@@ -438,7 +451,8 @@ class Parser {
       const std::string_view w = t->text;
       if (w.starts_with("le") || w.starts_with("be") || w.starts_with("bswap")) return byte_swap(dst);
       if (w == "load_acquire") return load_acquire(dst);
-      if (w.starts_with("atomic") || w.starts_with("xchg") || w.starts_with("cmpxchg")) return fetch_atomic(dst);
+      if (w.starts_with("atomic") || w.starts_with("xchg") || w.starts_with("cmpxchg"))
+        return fetch_atomic(dst);
       for (Pseudo p : kPseudos)
         if (p != Pseudo::Imm && w == pseudo_text(p)) return pseudo_load(dst, p);
       if (w == "map" && is("[", 1))
@@ -455,7 +469,8 @@ class Parser {
       return Parsed{make::ld_imm64(dst.n, v), "", FixKind::Off16};
     }
     auto imm = to_imm32(n, "immediate");
-    if (!imm) return Error{imm.message() + "; write '" + dst.name() + " = " + n.show() + " ll' for a 64-bit load"};
+    if (!imm)
+      return Error{imm.message() + "; write '" + dst.name() + " = " + n.show() + " ll' for a 64-bit load"};
     return Parsed{make::alu_imm(AluOp::Mov, dst.wide, dst.n, *imm), "", FixKind::Off16};
   }
 
@@ -463,9 +478,12 @@ class Parser {
     ++pos_;
     const Token* t = peek();
     uint8_t bits = 0;
-    if (t != nullptr && t->text == "s8") bits = 8;
-    else if (t != nullptr && t->text == "s16") bits = 16;
-    else if (t != nullptr && t->text == "s32") bits = 32;
+    if (t != nullptr && t->text == "s8")
+      bits = 8;
+    else if (t != nullptr && t->text == "s16")
+      bits = 16;
+    else if (t != nullptr && t->text == "s32")
+      bits = 32;
     if (bits == 0) return Error{"expected s8, s16 or s32 in a sign-extending move, found " + quote(t)};
     ++pos_;
     ASM_CHECK(expect(")", "after the width"));
@@ -525,11 +543,14 @@ class Parser {
       bits_text = w.substr(2);
     }
     const uint8_t bits = bits_text == "16" ? 16 : bits_text == "32" ? 32 : bits_text == "64" ? 64 : 0;
-    if (bits == 0) return Error{"unexpected " + quote(peek()) + " after '=' (byte swaps are le16/32/64, be16/32/64, bswap16/32/64)"};
+    if (bits == 0)
+      return Error{"unexpected " + quote(peek()) +
+                   " after '=' (byte swaps are le16/32/64, be16/32/64, bswap16/32/64)"};
     ++pos_;
     ASM_TRY(src, reg("a register"));
     if (src.n != dst.n || src.wide != dst.wide)
-      return Error{"byte swaps work in place: write '" + dst.name() + " = " + std::string(w) + " " + dst.name() + "'"};
+      return Error{"byte swaps work in place: write '" + dst.name() + " = " + std::string(w) + " " +
+                   dst.name() + "'"};
     return Parsed{make::endian(e, dst.n, bits), "", FixKind::Off16};
   }
 
@@ -553,8 +574,10 @@ class Parser {
     ++pos_;
     uint8_t size = 0;  // from the name (LLVM xchg/cmpxchg) or from the pointer type
     bool says64 = false;
-    if (w == "xchg_64" || w == "cmpxchg_64") size = 8;
-    else if (w == "xchg32_32" || w == "cmpxchg32_32") size = 4;
+    if (w == "xchg_64" || w == "cmpxchg_64")
+      size = 8;
+    else if (w == "xchg32_32" || w == "cmpxchg32_32")
+      size = 4;
     else if (w.starts_with("atomic64_")) {
       says64 = true;
       w.remove_prefix(9);
@@ -564,8 +587,10 @@ class Parser {
       return Error{"unknown atomic operation " + quote(name_tok)};
     }
     std::optional<AtomicOp> op;
-    if (w.starts_with("xchg")) op = AtomicOp::Xchg;
-    else if (w.starts_with("cmpxchg")) op = AtomicOp::CmpXchg;
+    if (w.starts_with("xchg"))
+      op = AtomicOp::Xchg;
+    else if (w.starts_with("cmpxchg"))
+      op = AtomicOp::CmpXchg;
     for (AtomicOp a : kAtomicOps)
       if (atomic_op_fetches(a) && "atomic_" + std::string(w) == atomic_op_text(a)) op = a;
     if (!op || (size == 0 && (w == "xchg_64" || w == "cmpxchg_64")))

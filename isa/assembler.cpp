@@ -34,9 +34,12 @@ int parse_opcode(std::string_view s) {
   int v = 0;
   for (char c : s) {
     int d = -1;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
     if (d < 0) return -1;
     v = v * 16 + d;
   }
@@ -97,8 +100,8 @@ class Driver {
       RawInsn& raw = out_.insns[f.slot];
       if (f.kind == FixKind::Off16) {
         if (rel < std::numeric_limits<int16_t>::min() || rel > std::numeric_limits<int16_t>::max())
-          return Error{where(f.line) + "jump to '" + f.label + "' is out of range (offset " + std::to_string(rel) +
-                       " does not fit in 16 bits; gotol reaches further)"};
+          return Error{where(f.line) + "jump to '" + f.label + "' is out of range (offset " +
+                       std::to_string(rel) + " does not fit in 16 bits; gotol reaches further)"};
         raw.off = static_cast<int16_t>(rel);
       } else {
         if (rel < std::numeric_limits<int32_t>::min() || rel > std::numeric_limits<int32_t>::max())
@@ -113,7 +116,8 @@ class Driver {
       const bool func_ref = raw.code == 0x18 && raw.src() == 4;
       if (!local_call && !func_ref) continue;
       const int64_t target = static_cast<int64_t>(i) + 1 + raw.imm;
-      if (target >= 0 && target < static_cast<int64_t>(out_.insns.size())) calls.push_back(static_cast<size_t>(target));
+      if (target >= 0 && target < static_cast<int64_t>(out_.insns.size()))
+        calls.push_back(static_cast<size_t>(target));
       if (func_ref) ++i;
     }
     std::sort(calls.begin(), calls.end());
@@ -135,13 +139,13 @@ class Driver {
     if (p.insn.kind == Kind::Invalid) return fail("instruction cannot be encoded");
     const std::vector<RawInsn> raw = encode(p.insn);
     if (opcode >= 0 && raw.front().code != opcode)
-      return fail("opcode prefix (" + hex2(static_cast<unsigned>(opcode)) + ") does not match the instruction, which encodes as (" +
-                  hex2(raw.front().code) + ")");
-    if (!p.label.empty())
-      fixups_.push_back(Fixup{out_.insns.size(), p.fix, p.label, line_no_, false});
+      return fail("opcode prefix (" + hex2(static_cast<unsigned>(opcode)) +
+                  ") does not match the instruction, which encodes as (" + hex2(raw.front().code) + ")");
+    if (!p.label.empty()) fixups_.push_back(Fixup{out_.insns.size(), p.fix, p.label, line_no_, false});
     for (const RawInsn& r : raw) {
       out_.insns.push_back(r);
-      out_.lines.push_back(static_cast<uint32_t>(std::min<size_t>(line_no_, std::numeric_limits<uint32_t>::max())));
+      out_.lines.push_back(
+          static_cast<uint32_t>(std::min<size_t>(line_no_, std::numeric_limits<uint32_t>::max())));
     }
     return Ok{};
   }
@@ -163,7 +167,8 @@ Result<Assembly> assemble_listing(std::string_view text, const std::string& file
   size_t start = 0, line_no = 1;
   while (true) {
     const size_t end = text.find('\n', start);
-    const std::string_view line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::string_view line =
+        text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     auto st = d.line(line, line_no);
     if (!st) return st.error();
     if (end == std::string_view::npos) break;

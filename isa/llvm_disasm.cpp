@@ -66,9 +66,11 @@ Result<std::unique_ptr<LlvmDisassembler>> LlvmDisassembler::create(bool alu32) {
   if (!impl->regs) return Error{"LLVM BPF target: no register info"};
   llvm::MCTargetOptions options;
   impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
-  impl->subtarget.reset(target->createMCSubtargetInfo(impl->triple.getTriple(), "generic", alu32 ? "+alu32" : ""));
+  impl->subtarget.reset(
+      target->createMCSubtargetInfo(impl->triple.getTriple(), "generic", alu32 ? "+alu32" : ""));
   impl->instrs.reset(target->createMCInstrInfo());
-  if (!impl->asm_info || !impl->subtarget || !impl->instrs) return Error{"LLVM BPF target: incomplete MC layer"};
+  if (!impl->asm_info || !impl->subtarget || !impl->instrs)
+    return Error{"LLVM BPF target: incomplete MC layer"};
   impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
                                                     impl->subtarget.get());
   impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
@@ -153,7 +155,7 @@ Llvm14Support llvm14_support(const Insn& in) {
       return S::Full;
     case Kind::LdInd:
       return in.imm == 0 ? S::Full : S::None;  // LLVM's skb[rN] has no offset
-    case Kind::Store:  // BPF_ST is not in LLVM 14's BPF target
+    case Kind::Store:                          // BPF_ST is not in LLVM 14's BPF target
     case Kind::LdImm64Hi:
     case Kind::Invalid:
       return S::None;

@@ -26,10 +26,10 @@ namespace bpfvet::isa {
 
 /// One instruction as LLVM decoded it.
 struct LlvmInsn {
-  size_t offset = 0;  // byte offset in the buffer
-  size_t size = 0;    // 8, or 16 for lddw
-  bool valid = false; // false: LLVM rejected the encoding (text is empty, size 8)
-  std::string text;   // LLVM's printed text, trimmed, tabs turned to spaces
+  size_t offset = 0;   // byte offset in the buffer
+  size_t size = 0;     // 8, or 16 for lddw
+  bool valid = false;  // false: LLVM rejected the encoding (text is empty, size 8)
+  std::string text;    // LLVM's printed text, trimmed, tabs turned to spaces
 };
 
 /// An LLVM 14 MC disassembler for little-endian BPF.  Not thread-safe; create one per thread.

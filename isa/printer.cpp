@@ -112,7 +112,8 @@ std::string print_atomic(const Insn& in) {
     }
     case AtomicOp::LoadAcquire:
       // dst = *(src + off): unlike every other atomic, the base is the source register.
-      return reg(wide, in.dst) + " = load_acquire((" + size_ctype(in.size) + " *)" + mem_operand(in.src, in.off) + ")";
+      return reg(wide, in.dst) + " = load_acquire((" + size_ctype(in.size) + " *)" +
+             mem_operand(in.src, in.off) + ")";
     case AtomicOp::StoreRelease:
       return "store_release(" + ptr + ", " + src + ")";
   }
@@ -150,7 +151,8 @@ std::string print_insn(const Insn& in, int64_t pc) {
       return std::string("r0 = *(") + size_ctype(in.size) + " *)skb[" + std::to_string(in.imm) + "]";
     case Kind::LdInd: {
       std::string s = std::string("r0 = *(") + size_ctype(in.size) + " *)skb[r" + std::to_string(in.src);
-      if (in.imm != 0) s += (in.imm < 0 ? " - " : " + ") + std::to_string(in.imm < 0 ? -int64_t{in.imm} : in.imm);
+      if (in.imm != 0)
+        s += (in.imm < 0 ? " - " : " + ") + std::to_string(in.imm < 0 ? -int64_t{in.imm} : in.imm);
       return s + "]";
     }
   }

@@ -63,7 +63,9 @@ TEST(RoundTrip, CoversEveryOpcodeOfTheTable) {
     for (int regs : {0x00, 0x10, 0x21, 0x40, 0x60})
       for (int16_t off : {0, 1, 8})
         for (int32_t imm : {0, 1, 16, 0x100, 0x110})
-          valid = valid || decode_one(RawInsn{static_cast<uint8_t>(op), static_cast<uint8_t>(regs), off, imm}, &hi).ok();
+          valid =
+              valid ||
+              decode_one(RawInsn{static_cast<uint8_t>(op), static_cast<uint8_t>(regs), off, imm}, &hi).ok();
     if (valid) EXPECT_TRUE(seen[op]) << "opcode 0x" << std::hex << op << " has no form in the round trip";
   }
 }
@@ -318,7 +320,8 @@ const BadInput kBadInputs[] = {
     {"if r1 ~ r2 goto +1", "expected a comparison", 1},
     {"if r1 > r2 +1", "expected 'goto' after the condition, found '+'", 1},
     {"goto r1", "found register 'r1'", 1},
-    {"12: (62) r2 = *(u32 *)(r1 +0)", "opcode prefix (62) does not match the instruction, which encodes as (61)", 1},
+    {"12: (62) r2 = *(u32 *)(r1 +0)",
+     "opcode prefix (62) does not match the instruction, which encodes as (61)", 1},
     {"(61)", "missing instruction after the opcode prefix", 1},
     {"(zz) exit", "expected an opcode prefix", 1},
     {".section foo", "unsupported directive '.section'", 1},
@@ -352,11 +355,58 @@ TEST(BadInputs, JumpToFarLabelIsOutOfRange) {
 // Random lines built from the grammar's own vocabulary and from random bytes:
 // every one either assembles or fails with a single-line "file:line: " error.
 TEST(Fuzz, RandomInputNeverCrashes) {
-  const char* words[] = {"r1", "w2", "r10", "r11", "=", "+=", "s>>=", "*", "(", ")", "u8", "u64", "s8", "+", "-",
-                         "0x7fffffffffffffff", "99999999999999999999999", "1", "goto", "if", "lock", "call", "exit",
-                         "ll", "skb", "[", "]", ",", "pc", "kfunc", "map_value", "atomic_fetch_add", "xchg_64",
-                         "cmpxchg32_32", "load_acquire", "store_release", "be16", "bswap64", ":", "lbl", "#", ";",
-                         "(61)", "12:", "ld_pseudo", "func", "gotol", "may_goto", "&", "s<", "==", ".text"};
+  const char* words[] = {"r1",
+                         "w2",
+                         "r10",
+                         "r11",
+                         "=",
+                         "+=",
+                         "s>>=",
+                         "*",
+                         "(",
+                         ")",
+                         "u8",
+                         "u64",
+                         "s8",
+                         "+",
+                         "-",
+                         "0x7fffffffffffffff",
+                         "99999999999999999999999",
+                         "1",
+                         "goto",
+                         "if",
+                         "lock",
+                         "call",
+                         "exit",
+                         "ll",
+                         "skb",
+                         "[",
+                         "]",
+                         ",",
+                         "pc",
+                         "kfunc",
+                         "map_value",
+                         "atomic_fetch_add",
+                         "xchg_64",
+                         "cmpxchg32_32",
+                         "load_acquire",
+                         "store_release",
+                         "be16",
+                         "bswap64",
+                         ":",
+                         "lbl",
+                         "#",
+                         ";",
+                         "(61)",
+                         "12:",
+                         "ld_pseudo",
+                         "func",
+                         "gotol",
+                         "may_goto",
+                         "&",
+                         "s<",
+                         "==",
+                         ".text"};
   std::mt19937 rng(1234);
   for (int iter = 0; iter < 20000; ++iter) {
     std::string text;
@@ -364,8 +414,10 @@ TEST(Fuzz, RandomInputNeverCrashes) {
     for (int l = 0; l < lines; ++l) {
       const int n = static_cast<int>(rng() % 10);
       for (int i = 0; i < n; ++i) {
-        if (rng() % 16 == 0) text += static_cast<char>(rng() % 256);
-        else text += words[rng() % std::size(words)];
+        if (rng() % 16 == 0)
+          text += static_cast<char>(rng() % 256);
+        else
+          text += words[rng() % std::size(words)];
         text += rng() % 3 == 0 ? "" : " ";
       }
       text += '\n';

@@ -72,8 +72,14 @@ inline std::vector<Insn> all_forms() {
   for (int16_t off : offs) v.push_back(make::call_kfunc(1234, off));
   v.push_back(make::exit());
 
-  const uint64_t values[] = {0, 1, ~0ull, 0x80000000ull, 0x100000000ull, 0x8000000000000000ull,
-                             0x7fffffffffffffffull, 0x123456789abcdef0ull};
+  const uint64_t values[] = {0,
+                             1,
+                             ~0ull,
+                             0x80000000ull,
+                             0x100000000ull,
+                             0x8000000000000000ull,
+                             0x7fffffffffffffffull,
+                             0x123456789abcdef0ull};
   for (uint64_t x : values) v.push_back(make::ld_imm64(1, x));
   for (int32_t imm : imms) {
     for (Pseudo p : {Pseudo::MapFd, Pseudo::BtfId, Pseudo::Func, Pseudo::MapIdx})

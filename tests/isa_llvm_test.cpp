@@ -3,7 +3,6 @@
 // by our assembler gives the bytes back), llvm14_support() is exact, and every
 // program section of the corpus objects decodes the same way in both.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -55,13 +54,14 @@ std::vector<McLine> run_llvm_mc(const std::string& mc, const std::vector<std::st
   char dir_template[] = "/tmp/bpfvet_llvm_mc_XXXXXX";
   const char* dir = ::mkdtemp(dir_template);
   if (dir == nullptr) return {};
-  const fs::path in = fs::path(dir) / "in.s", out = fs::path(dir) / "out.txt", err = fs::path(dir) / "err.txt";
+  const fs::path in = fs::path(dir) / "in.s", out = fs::path(dir) / "out.txt",
+                 err = fs::path(dir) / "err.txt";
   {
     std::ofstream f(in);
     for (const auto& l : lines) f << l << '\n';
   }
-  const std::string cmd = mc + " -triple bpfel -mattr=+alu32 -show-encoding " + in.string() + " > " + out.string() +
-                          " 2> " + err.string();
+  const std::string cmd = mc + " -triple bpfel -mattr=+alu32 -show-encoding " + in.string() + " > " +
+                          out.string() + " 2> " + err.string();
   (void)std::system(cmd.c_str());
   std::vector<McLine> result(lines.size());
   std::vector<bool> failed(lines.size(), false);
@@ -112,8 +112,9 @@ TEST(LlvmMc, AssemblesOurTextToOurBytes) {
   for (size_t i = 0; i < forms.size(); ++i) {
     EXPECT_EQ(got[i].error, "") << lines[i];
     if (!got[i].error.empty()) continue;
-    EXPECT_EQ(hex_bytes(raw_from_bytes(got[i].bytes).ok() ? *raw_from_bytes(got[i].bytes) : std::vector<RawInsn>{}),
-              hex_bytes(encode(forms[i])))
+    EXPECT_EQ(
+        hex_bytes(raw_from_bytes(got[i].bytes).ok() ? *raw_from_bytes(got[i].bytes) : std::vector<RawInsn>{}),
+        hex_bytes(encode(forms[i])))
         << lines[i];
   }
 }
@@ -176,7 +177,8 @@ TEST_F(LlvmMcApi, SupportClassificationIsExact) {
     if (llvm.empty() || !llvm[0].valid) continue;
     auto back = assemble(llvm[0].text);
     const bool same = back.ok() && hex_bytes(*back) == hex_bytes(raw) && llvm.size() == 1;
-    EXPECT_FALSE(same) << print_insn(in, 0) << " is classified None, but LLVM 14 decodes it as " << llvm[0].text;
+    EXPECT_FALSE(same) << print_insn(in, 0) << " is classified None, but LLVM 14 decodes it as "
+                       << llvm[0].text;
   }
 }
 
@@ -238,7 +240,8 @@ TEST_F(LlvmMcApi, CorpusObjectsDecodeTheSame) {
         continue;
       }
       const std::string where = path.filename().string() + ":" + name->str();
-      const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(contents->data()), contents->size());
+      const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(contents->data()),
+                                           contents->size());
       auto raw = raw_from_bytes(bytes);
       ASSERT_TRUE(raw.ok()) << where << ": " << raw.message();
       auto ours = decode(*raw);
