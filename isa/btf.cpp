@@ -113,6 +113,7 @@ Result<Btf> Btf::parse(std::span<const uint8_t> d) {
     const uint32_t id = btf.type_count();
     if (t.size() - pos < 12) return btf_error("type id " + std::to_string(id) + " is truncated");
     BtfType ty;
+    ty.raw_offset = static_cast<uint32_t>(hdr_len + type_off + pos);
     const uint32_t name_off = rd32(t, pos), info = rd32(t, pos + 4), size_type = rd32(t, pos + 8);
     const uint32_t kind_bits = (info >> 24) & 0x1f;
     ty.vlen = info & 0xffff;

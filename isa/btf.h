@@ -55,6 +55,7 @@ struct BtfType {
   uint32_t linkage = 0;       // var: linkage; func: vlen
   int32_t component_idx = -1; // decl_tag
   std::vector<BtfMember> members;
+  uint32_t raw_offset = 0;    // byte offset of this type's record in the .BTF section
 };
 
 /// A parsed .BTF section.

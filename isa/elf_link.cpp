@@ -295,6 +295,33 @@ uint32_t read_version(const ElfFile& elf) {
   return v;
 }
 
+// clang leaves DATASEC sizes and variable offsets at 0 and lets the loader fill them in
+// from the ELF (libbpf's btf_fixup_datasec); the kernel refuses a DATASEC of size 0.
+// Returns the .BTF bytes with those fields patched, as libbpf hands them to the kernel.
+std::vector<uint8_t> finalize_btf(const ElfFile& elf, const Btf& btf, std::vector<uint8_t> raw) {
+  std::map<std::pair<uint32_t, std::string_view>, uint64_t> sym_offsets;  // (section, name) -> value
+  for (const auto& s : elf.symbols)
+    if (s.type == kSttObject || s.type == kSttNotype) sym_offsets.emplace(std::make_pair(uint32_t{s.shndx}, std::string_view(s.name)), s.value);
+  auto put32 = [&](size_t off, uint64_t v) {
+    if (off + 4 > raw.size() || v > UINT32_MAX) return;
+    const uint32_t w = static_cast<uint32_t>(v);
+    std::memcpy(raw.data() + off, &w, 4);
+  };
+  for (uint32_t id = 1; id < btf.type_count(); ++id) {
+    const BtfType* t = btf.type(id);
+    if (t->kind != BtfKind::Datasec) continue;
+    const ElfSection* sec = elf.find(t->name);
+    if (!sec) continue;  // .kconfig/.ksyms externs have no section; nothing to take
+    if (t->size == 0) put32(t->raw_offset + 8, sec->size);
+    for (size_t k = 0; k < t->members.size(); ++k) {
+      const BtfType* var = btf.type(t->members[k].type);
+      auto it = sym_offsets.find({sec->index, std::string_view(var->name)});
+      if (var->kind == BtfKind::Var && it != sym_offsets.end()) put32(t->raw_offset + 12 + k * 12 + 4, it->second);
+    }
+  }
+  return raw;
+}
+
 }  // namespace
 
 Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps& maps, const DebugInfo& debug,
@@ -349,9 +376,11 @@ Result<Object> object_from_elf(std::span<const uint8_t> bytes, const std::string
   if (const ElfSection* s = elf->find(".BTF")) {
     auto b = Btf::parse(s->data);
     if (!b) return b.error();
-    btf = std::move(*b);
+    debug.btf_raw = finalize_btf(*elf, *b, s->data);
+    auto fixed = Btf::parse(debug.btf_raw);  // queries then see the same sizes as the kernel
+    if (!fixed) return fixed.error();
+    btf = std::move(*fixed);
     debug.btf = &*btf;
-    debug.btf_raw = s->data;
     if (const ElfSection* e = elf->find(".BTF.ext")) {
       auto x = BtfExt::parse(e->data, *btf);
       if (!x) return x.error();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "isa/btf.h"
 #include "isa/elf.h"
 #include "isa/program.h"
 #include "tests/data/elf/fixtures.h"
@@ -146,6 +147,43 @@ TEST(ElfBtfMaps, DefinitionsIncludingMapInMap) {
   value_maps.erase(std::unique(value_maps.begin(), value_maps.end()), value_maps.end());
   EXPECT_EQ(value_maps, (std::vector<int>{2, 3, 4}));
   EXPECT_FALSE(p.btf.empty());
+  // DATASEC sizes and offsets are filled in from the ELF, as libbpf does before loading.
+  auto btf = Btf::parse(p.btf);
+  ASSERT_TRUE(btf.ok()) << btf.message();
+  auto data_sec = btf->find(".data", BtfKind::Datasec);
+  ASSERT_TRUE(data_sec.has_value());
+  EXPECT_EQ(btf->type(*data_sec)->size, 8u);
+  EXPECT_EQ(obj.maps[2].btf_value_type_id, *data_sec);
+  auto dotmaps = btf->find(".maps", BtfKind::Datasec);
+  ASSERT_TRUE(dotmaps.has_value());
+  ASSERT_EQ(btf->type(*dotmaps)->members.size(), 2u);
+  EXPECT_EQ(btf->type(*dotmaps)->members[1].offset, 40u);  // `outer` follows the 40-byte flow_bytes
+}
+
+// The kernel itself accepts our BTF and the func/line info we rebased for a linked
+// program with subprograms: BPF_PROG_LOAD checks that every func_info record starts a
+// subprogram and that line info is sorted and in range.
+TEST(ElfKernel, KernelAcceptsLinkedProgramWithDebugInfo) {
+  LoadOptions opts;
+  opts.program = "second";
+  Object obj = load_fixture("subprogs", opts);
+  ASSERT_EQ(obj.programs.size(), 1u);
+  const Program& p = obj.programs[0];
+  libbpf_set_print(nullptr);
+  const int btf_fd = bpf_btf_load(p.btf.data(), p.btf.size(), nullptr);
+  if (btf_fd < 0 && (errno == EPERM || errno == ENOSYS || errno == EACCES)) GTEST_SKIP() << "bpf() is not available here";
+  ASSERT_GE(btf_fd, 0) << "kernel rejected our BTF: errno " << errno;
+  std::vector<char> log(1 << 16);
+  LIBBPF_OPTS(bpf_prog_load_opts, lo, .prog_btf_fd = static_cast<uint32_t>(btf_fd),
+              .func_info = p.func_info.data(), .func_info_cnt = static_cast<uint32_t>(p.func_info.size()),
+              .func_info_rec_size = sizeof(FuncInfo), .line_info = p.line_info.data(),
+              .line_info_cnt = static_cast<uint32_t>(p.line_info.size()), .line_info_rec_size = sizeof(LineInfo),
+              .log_level = 1, .log_size = static_cast<uint32_t>(log.size()), .log_buf = log.data());
+  const int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "second", "GPL", reinterpret_cast<const bpf_insn*>(p.raw.data()),
+                               p.raw.size(), &lo);
+  EXPECT_GE(fd, 0) << "errno " << errno << "\n" << log.data();
+  if (fd >= 0) close(fd);
+  close(btf_fd);
 }
 
 // Expected layout of each linked program: function names and [start, end).
