@@ -1,0 +1,124 @@
+// Loads a Program into the running kernel with a raw BPF_PROG_LOAD (maps created for
+// its map references) and returns the kernel's verdict and log, for differential tests
+// and the benchmark.  Only loads and closes: never attaches or pins anything.
+#pragma once
+
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+
+namespace bpfvet::testing {
+
+struct KernelVerdict {
+  bool accepted = false;
+  int err = 0;          // errno of a failed load
+  std::string log;
+};
+
+inline long bpf_sys(int cmd, union bpf_attr* attr) { return syscall(SYS_bpf, cmd, attr, sizeof(*attr)); }
+
+/// True when bpf() can load a trivial socket filter here.
+inline bool kernel_bpf_available() {
+  static const bool ok = [] {
+    struct bpf_insn insns[2] = {};
+    insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+    insns[1].code = BPF_JMP | BPF_EXIT;
+    union bpf_attr a;
+    std::memset(&a, 0, sizeof a);
+    a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+    a.insns = reinterpret_cast<uint64_t>(insns);
+    a.insn_cnt = 2;
+    a.license = reinterpret_cast<uint64_t>("GPL");
+    long fd = bpf_sys(BPF_PROG_LOAD, &a);
+    if (fd < 0) return false;
+    close(static_cast<int>(fd));
+    return true;
+  }();
+  return ok;
+}
+
+/// Loads `prog` (log level 1|4 = instructions + stats when `stats`, else 1); nullopt when a
+/// map cannot be created (the comparison is then meaningless).
+inline std::optional<KernelVerdict> kernel_load(const isa::Program& prog, bool stats = false, bool unpriv = false) {
+  (void)unpriv;
+  std::vector<int> fds;
+  auto close_all = [&] {
+    for (int fd : fds) close(fd);
+  };
+  for (const auto& m : prog.maps) {
+    union bpf_attr a;
+    std::memset(&a, 0, sizeof a);
+    a.map_type = static_cast<uint32_t>(m.type);
+    a.key_size = m.key_size;
+    a.value_size = m.value_size;
+    a.max_entries = m.max_entries;
+    a.map_flags = m.flags;
+    if (m.read_only) a.map_flags |= BPF_F_RDONLY_PROG;
+    long fd = bpf_sys(BPF_MAP_CREATE, &a);
+    if (fd < 0) {
+      close_all();
+      return std::nullopt;
+    }
+    if (!m.initial.empty() && m.initial.size() == m.value_size) {
+      uint32_t key = 0;
+      union bpf_attr u;
+      std::memset(&u, 0, sizeof u);
+      u.map_fd = static_cast<uint32_t>(fd);
+      u.key = reinterpret_cast<uint64_t>(&key);
+      u.value = reinterpret_cast<uint64_t>(m.initial.data());
+      bpf_sys(BPF_MAP_UPDATE_ELEM, &u);
+    }
+    if (m.read_only && m.global_data) {
+      union bpf_attr f;
+      std::memset(&f, 0, sizeof f);
+      f.map_fd = static_cast<uint32_t>(fd);
+      bpf_sys(BPF_MAP_FREEZE, &f);
+    }
+    fds.push_back(static_cast<int>(fd));
+  }
+  std::vector<isa::RawInsn> raw = prog.raw;
+  for (size_t i = 0; i + 1 < raw.size(); ++i) {
+    if (raw[i].code != 0x18) continue;
+    uint8_t src = raw[i].src();
+    if (src == 5 || src == 6 || src == 1 || src == 2) {
+      int idx = raw[i].imm;
+      if (idx >= 0 && static_cast<size_t>(idx) < fds.size()) {
+        raw[i].imm = fds[static_cast<size_t>(idx)];
+        uint8_t nsrc = (src == 5 || src == 1) ? 1 : 2;
+        raw[i].regs = static_cast<uint8_t>((raw[i].regs & 0x0f) | (nsrc << 4));
+      }
+    }
+    ++i;
+  }
+  static std::vector<char> logbuf(16 << 20);
+  logbuf[0] = 0;
+  union bpf_attr a;
+  std::memset(&a, 0, sizeof a);
+  a.prog_type = isa::kernel_prog_type(prog.type);
+  a.insns = reinterpret_cast<uint64_t>(raw.data());
+  a.insn_cnt = static_cast<uint32_t>(raw.size());
+  std::string license = prog.license.empty() ? "GPL" : prog.license;
+  a.license = reinterpret_cast<uint64_t>(license.c_str());
+  a.log_buf = reinterpret_cast<uint64_t>(logbuf.data());
+  a.log_size = static_cast<uint32_t>(logbuf.size());
+  a.log_level = stats ? (1 | 4) : 1;
+  if (prog.type == isa::ProgType::Kprobe || prog.type == isa::ProgType::Kretprobe || prog.type == isa::ProgType::Uprobe)
+    a.kern_version = 0xffffffff;
+  long fd = bpf_sys(BPF_PROG_LOAD, &a);
+  KernelVerdict v;
+  v.accepted = fd >= 0;
+  v.err = fd >= 0 ? 0 : errno;
+  v.log = logbuf.data();
+  if (fd >= 0) close(static_cast<int>(fd));
+  close_all();
+  return v;
+}
+
+}  // namespace bpfvet::testing

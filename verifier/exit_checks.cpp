@@ -1,0 +1,73 @@
+#include "verifier/exit_checks.h"
+
+#include <cinttypes>
+#include <functional>
+
+#include "isa/context.h"
+
+namespace bpfvet::verifier {
+
+Check check_main_exit(Step& s) {
+  if (!s.st.refs.empty()) {
+    const Reference& ref = s.st.refs.front();
+    return reject(ErrorCode::UnreleasedReference, "Unreleased reference id=%u alloc_insn=%lld", ref.id,
+                  static_cast<long long>(ref.insn));
+  }
+  if (auto r = check_reg_read(s, 0)) return r;
+  const RegState& r0 = s.st.reg(0);
+  if (r0.is_ptr() && !s.ctx.rules.allow_ptr_leaks)
+    return reject(ErrorCode::PointerLeak, "R0 leaks addr as return value");
+  const auto& info = isa::prog_type_info(s.ctx.prog.type);
+  if (!info.ret_checked) return std::nullopt;
+  if (!r0.is_scalar())
+    return reject(ErrorCode::InvalidReturnValue, "At program exit the register R0 is not a known value (%s)",
+                  r0.type_string().c_str());
+  if (info.ret_min <= r0.var.smin && r0.var.smax <= info.ret_max) return std::nullopt;
+  std::string msg = "At program exit the register R0 has";
+  bool unknown = true;
+  if (r0.var.smin > INT64_MIN) {
+    msg += strprintf(" smin=%" PRId64, r0.var.smin);
+    unknown = false;
+  }
+  if (r0.var.smax < INT64_MAX) {
+    msg += strprintf(" smax=%" PRId64, r0.var.smax);
+    unknown = false;
+  }
+  if (unknown) msg += " unknown scalar value";
+  msg += strprintf(" should have been in [%" PRId64 ", %" PRId64 "]", info.ret_min, info.ret_max);
+  Reject r;
+  r.code = ErrorCode::InvalidReturnValue;
+  r.kernel_message = msg;
+  r.reg = 0;
+  return r;
+}
+
+Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_t>& depth) {
+  // Call graph between subprograms from the local call instructions.
+  std::vector<std::vector<std::pair<int, int64_t>>> callees(ctx.subprogs.size());
+  for (int64_t pc = 0; pc < ctx.insn_count(); ++pc) {
+    const isa::Insn& in = ctx.insn(pc);
+    if (in.kind != isa::Kind::Call || in.call != isa::CallKind::Local) continue;
+    int from = ctx.info[static_cast<size_t>(pc)].subprog;
+    int to = ctx.info[static_cast<size_t>(in.target(pc))].subprog;
+    if (from >= 0 && to >= 0) callees[from].emplace_back(to, pc);
+  }
+  auto frame_size = [&](int sp) { return (std::max<uint32_t>(depth[sp], 1) + 31) / 32 * 32; };
+  std::optional<Reject> err;
+  std::vector<bool> on_chain(ctx.subprogs.size(), false);
+  std::function<void(int, uint32_t, int)> walk = [&](int sp, uint32_t total, int frames) {
+    if (err || on_chain[sp]) return;
+    total += frame_size(sp);
+    if (total > static_cast<uint32_t>(kMaxBpfStack)) {
+      err = reject(ErrorCode::StackTooLarge, "combined stack size of %d calls is %u. Too large", frames, total);
+      return;
+    }
+    on_chain[sp] = true;
+    for (auto [to, pc] : callees[sp]) walk(to, total, frames + 1);
+    on_chain[sp] = false;
+  };
+  if (!ctx.subprogs.empty()) walk(0, 0, 1);
+  return err;
+}
+
+}  // namespace bpfvet::verifier

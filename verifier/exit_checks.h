@@ -1,0 +1,21 @@
+// Checks at program exit and after exploration: references released, r0 initialized
+// and inside the program type's return range, the combined stack of call chains.
+#pragma once
+
+#include <vector>
+
+#include "verifier/transfer.h"
+
+namespace bpfvet::verifier {
+
+/// Bytes of the buffer a `raw` program receives in r1 (bpfvet's own program type).
+inline constexpr uint32_t kRawMemSize = 65536;
+
+/// BPF_EXIT of the entry function (kernel: check_reference_leak + check_return_code).
+Check check_main_exit(Step& s);
+
+/// Stack of every call chain, each frame rounded up to 32 bytes, within 512 bytes
+/// (kernel: check_max_stack_depth).  `depth` is per subprogram.
+Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_t>& depth);
+
+}  // namespace bpfvet::verifier

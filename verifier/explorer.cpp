@@ -1,0 +1,361 @@
+#include "verifier/explorer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "isa/context.h"
+#include "isa/printer.h"
+#include "verifier/exit_checks.h"
+#include "verifier/state_log.h"
+#include "verifier/transfer.h"
+
+namespace bpfvet::verifier {
+
+using isa::Insn;
+using isa::Kind;
+
+namespace {
+
+constexpr size_t kMaxJmpSeq = 8192;       // BPF_COMPLEXITY_LIMIT_JMP_SEQ
+constexpr uint64_t kMaxStatesPerInsn = 64;  // BPF_COMPLEXITY_LIMIT_STATES
+
+// A state stored at a prune point.  `branches` counts the paths still being explored
+// that descend from it; only a state with none left may prune others.
+struct Checkpoint {
+  AbstractState st;
+  std::shared_ptr<Checkpoint> parent;
+  int64_t insn = 0;
+  int branches = 0;
+  uint32_t hit_cnt = 0, miss_cnt = 0;
+};
+
+struct Path {
+  AbstractState st;
+  std::shared_ptr<Checkpoint> parent;
+  int64_t pc = 0;
+  int64_t prev_pc = -1;
+};
+
+class Explorer {
+ public:
+  explicit Explorer(const VerifierContext& ctx)
+      : ctx_(ctx), log_(ctx, ctx.opts.log_level), explored_(static_cast<size_t>(ctx.insn_count())) {
+    result_.facts.assign(static_cast<size_t>(ctx.insn_count()), InsnFacts{});
+  }
+
+  ExploreResult run();
+
+ private:
+  // One step of the current path; false ends the path (exit, pruned, or error).
+  bool step(Path& p);
+  // is_state_visited: true when the path is pruned; sets error_ on an infinite loop.
+  bool visit_prune_point(Path& p);
+  void end_path(Path& p);
+  void push_branch(const Path& from, AbstractState st, int64_t target);
+  bool fail(Reject r, int64_t pc);
+  bool exec_call_local(Path& p, const Insn& in);
+  bool exec_exit(Path& p);
+  void track_stack_depth(const AbstractState& st);
+  void record_facts(const Path& p, const Insn& in);
+
+  const VerifierContext& ctx_;
+  StateLog log_;
+  RunIds ids_;
+  ExploreResult result_;
+  std::vector<std::vector<std::shared_ptr<Checkpoint>>> explored_;
+  std::vector<Path> stack_;
+  std::vector<uint32_t> subprog_depth_ = std::vector<uint32_t>(ctx_.subprogs.size(), 0);
+  uint64_t jmps_processed_ = 0, prev_jmps_processed_ = 0, prev_insn_processed_ = 0;
+  uint64_t cur_states_ = 0;
+  bool print_state_ = true;
+};
+
+bool Explorer::fail(Reject r, int64_t pc) {
+  if (r.insn < 0) r.insn = pc;
+  result_.error = std::move(r);
+  return false;
+}
+
+void Explorer::track_stack_depth(const AbstractState& st) {
+  for (const Frame& f : st.frames) {
+    int sp = ctx_.info[f.subprog_start].subprog;
+    if (sp < 0) continue;
+    // Only slots ever written or read count; the kernel grows its allocation the same way.
+    uint32_t depth = 0;
+    for (size_t i = f.stack.size(); i > 0; --i)
+      if (!f.stack[i - 1].is_invalid()) {
+        depth = static_cast<uint32_t>(i * kRegSize);
+        break;
+      }
+    subprog_depth_[sp] = std::max(subprog_depth_[sp], depth);
+  }
+}
+
+void Explorer::push_branch(const Path& from, AbstractState st, int64_t target) {
+  Path np;
+  np.st = std::move(st);
+  np.parent = from.parent;
+  np.pc = target;
+  np.prev_pc = from.pc;
+  if (np.parent) ++np.parent->branches;
+  stack_.push_back(std::move(np));
+}
+
+void Explorer::end_path(Path& p) {
+  for (auto cp = p.parent; cp; cp = cp->parent) {
+    if (--cp->branches > 0) break;
+  }
+  p.parent.reset();
+}
+
+bool Explorer::visit_prune_point(Path& p) {
+  auto& list = explored_[static_cast<size_t>(p.pc)];
+  const uint16_t live = ctx_.info[static_cast<size_t>(p.pc)].live_regs;
+  bool add_new_state = false;
+  if (jmps_processed_ - prev_jmps_processed_ >= 2 && result_.stats.processed_insns - prev_insn_processed_ >= 8)
+    add_new_state = true;
+  uint64_t n = 0;
+  for (size_t i = 0; i < list.size();) {
+    Checkpoint& cp = *list[i];
+    ++n;
+    if (cp.branches > 0) {
+      // Still being explored: the current path loops back through it.
+      if (cp.st == p.st) {
+        Reject r = reject(ErrorCode::InfiniteLoop, "infinite loop detected at insn %lld", static_cast<long long>(p.pc));
+        fail(std::move(r), p.pc);
+        return true;
+      }
+      if (ctx_.info[static_cast<size_t>(p.pc)].jmp_point && jmps_processed_ - prev_jmps_processed_ < 20 &&
+          result_.stats.processed_insns - prev_insn_processed_ < 100)
+        add_new_state = false;
+    } else if (state_includes(cp.st, p.st, live, false)) {
+      ++cp.hit_cnt;
+      result_.stats.max_states_per_insn = std::max(result_.stats.max_states_per_insn, n);
+      return true;
+    }
+    // Only count misses when a new state will be added, so that loop iterations do not
+    // evict every earlier state; a state that keeps missing is dropped (kernel heuristic).
+    if (add_new_state) ++cp.miss_cnt;
+    if (cp.miss_cnt > cp.hit_cnt * 3 + 3) {
+      list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+      if (cur_states_) --cur_states_;
+      continue;
+    }
+    ++i;
+  }
+  result_.stats.max_states_per_insn = std::max(result_.stats.max_states_per_insn, n);
+  if (n > kMaxStatesPerInsn) return false;
+  if (!add_new_state) return false;
+  auto cp = std::make_shared<Checkpoint>();
+  cp->st = p.st;
+  cp->parent = p.parent;
+  cp->insn = p.pc;
+  cp->branches = 1;
+  p.parent = cp;
+  list.push_back(std::move(cp));
+  prev_jmps_processed_ = jmps_processed_;
+  prev_insn_processed_ = result_.stats.processed_insns;
+  ++result_.stats.total_states;
+  ++cur_states_;
+  result_.stats.peak_states = std::max(result_.stats.peak_states, cur_states_);
+  return false;
+}
+
+void Explorer::record_facts(const Path& p, const Insn& in) {
+  InsnFacts& f = result_.facts[static_cast<size_t>(p.pc)];
+  bool first = !f.reachable;
+  f.reachable = true;
+  bool writes_dst = in.kind == Kind::Alu || in.kind == Kind::Load || in.kind == Kind::LdImm64;
+  if (!writes_dst) return;
+  const RegState& d = p.st.reg(in.dst);
+  std::optional<uint64_t> v;
+  if (d.is_const()) v = d.var.const_value();
+  if (first) f.dst_const = v;
+  else if (f.dst_const != v) f.dst_const.reset();
+}
+
+bool Explorer::exec_call_local(Path& p, const Insn& in) {
+  if (p.st.frames.size() >= static_cast<size_t>(kMaxCallFrames))
+    return fail(reject(ErrorCode::CallDepth, "the call stack of %zu frames is too deep", p.st.frames.size() + 1), p.pc);
+  int64_t target = in.target(p.pc);
+  Frame callee;
+  callee.frameno = static_cast<uint8_t>(p.st.frames.size());
+  callee.callsite = p.pc;
+  callee.subprog_start = static_cast<uint32_t>(target);
+  for (int r = 1; r <= 5; ++r) callee.regs[r] = p.st.reg(r);
+  callee.regs[10] = RegState::stack_ptr(callee.frameno, 0);
+  for (int r = 0; r <= 5; ++r) p.st.reg(r) = RegState::not_init();
+  p.st.frames.push_back(std::move(callee));
+  p.prev_pc = p.pc;
+  p.pc = target;
+  return true;
+}
+
+bool Explorer::exec_exit(Path& p) {
+  if (p.st.frames.size() > 1) {
+    const RegState r0 = p.st.reg(0);
+    if (r0.type == RegType::Stack)
+      return fail(reject(ErrorCode::InvalidMemAccess, "cannot return stack pointer to the caller"), p.pc);
+    int64_t callsite = p.st.cur().callsite;
+    p.st.frames.pop_back();
+    p.st.reg(0) = r0;
+    p.prev_pc = p.pc;
+    p.pc = callsite + 1;
+    print_state_ = true;
+    return true;
+  }
+  Step s{ctx_, p.st, ids_, p.pc};
+  if (auto r = check_main_exit(s)) return fail(std::move(*r), p.pc);
+  return false;
+}
+
+bool Explorer::step(Path& p) {
+  if (++result_.stats.processed_insns > ctx_.rules.complexity_limit) {
+    return fail(reject(ErrorCode::ProgramTooLarge, "BPF program is too large. Processed %llu insn",
+                       static_cast<unsigned long long>(result_.stats.processed_insns)),
+                p.pc);
+  }
+  if (ctx_.info[static_cast<size_t>(p.pc)].prune_point) {
+    if (visit_prune_point(p)) {
+      if (result_.error) return false;
+      log_.safe(p.prev_pc, p.pc, print_state_);
+      return false;
+    }
+  }
+  if (print_state_) {
+    log_.state_at(p.pc, p.st);
+    print_state_ = false;
+  }
+  const Insn& in = ctx_.insn(p.pc);
+  Step s{ctx_, p.st, ids_, p.pc};
+  Check err;
+  int64_t next = p.pc + 1;
+  switch (in.kind) {
+    case Kind::Alu: err = exec_alu(s, in); break;
+    case Kind::Load: err = exec_load(s, in); break;
+    case Kind::Store:
+    case Kind::StoreReg: err = exec_store(s, in); break;
+    case Kind::Atomic: err = exec_atomic(s, in); break;
+    case Kind::LdAbs:
+    case Kind::LdInd: err = exec_ld_abs(s, in); break;
+    case Kind::LdImm64:
+      err = exec_ld_imm64(s, in);
+      next = p.pc + 2;
+      break;
+    case Kind::Call:
+      ++jmps_processed_;
+      if (in.call == isa::CallKind::Local) {
+        log_.insn(p.pc, in, p.st);
+        record_facts(p, in);
+        track_stack_depth(p.st);
+        return exec_call_local(p, in);
+      }
+      if (in.call == isa::CallKind::Kfunc) {
+        err = reject(ErrorCode::NotSupportedByKernel, "calling kernel function is not supported without BTF");
+        break;
+      }
+      err = exec_helper_call(s, in);
+      break;
+    case Kind::Exit:
+      ++jmps_processed_;
+      log_.insn(p.pc, in, p.st);
+      record_facts(p, in);
+      track_stack_depth(p.st);
+      return exec_exit(p);
+    case Kind::Jmp:
+      ++jmps_processed_;
+      if (in.jmp == isa::JmpOp::Ja) {
+        next = in.target(p.pc);
+        break;
+      }
+      if (in.jmp == isa::JmpOp::MayGoto) {
+        // may_goto: the loop may end on any iteration; both edges are possible.
+        push_branch(p, p.st, in.target(p.pc));
+        break;
+      }
+      {
+        BranchResult br;
+        err = exec_cond_jmp(s, in, br);
+        if (err) break;
+        log_.insn(p.pc, in, p.st);
+        record_facts(p, in);
+        if (br.taken && br.fallthrough_feasible) {
+          if (stack_.size() + 1 > kMaxJmpSeq)
+            return fail(reject(ErrorCode::JumpSequenceTooComplex, "The sequence of %zu jumps is too complex.",
+                               stack_.size() + 1),
+                        p.pc);
+          push_branch(p, std::move(*br.taken), in.target(p.pc));
+        } else if (br.taken) {
+          p.st = std::move(*br.taken);
+          p.prev_pc = p.pc;
+          p.pc = in.target(p.pc);
+          return true;
+        } else if (!br.fallthrough_feasible) {
+          return false;  // neither edge possible: the path was dead already
+        }
+        p.prev_pc = p.pc;
+        p.pc = p.pc + 1;
+        return true;
+      }
+    default:
+      err = reject(ErrorCode::InvalidInsn, "invalid insn code %02x", in.opcode);
+      break;
+  }
+  if (err) return fail(std::move(*err), p.pc);
+  log_.insn(p.pc, in, p.st);
+  record_facts(p, in);
+  track_stack_depth(p.st);
+  p.prev_pc = p.pc;
+  p.pc = next;
+  return true;
+}
+
+ExploreResult Explorer::run() {
+  auto t0 = std::chrono::steady_clock::now();
+  const auto& info = isa::prog_type_info(ctx_.prog.type);
+  Path p;
+  p.st = entry_state(ctx_.prog.type != isa::ProgType::Raw);
+  p.st.frames[0].subprog_start = 0;
+  if (ctx_.prog.type == isa::ProgType::Raw) {
+    // A plain function of memory: r1 = buffer, r2 = its length.
+    RegState mem = RegState::pointer(RegType::Mem);
+    mem.mem_size = kRawMemSize;
+    p.st.reg(1) = mem;
+    p.st.reg(2) = RegState::scalar(Scalar::urange(0, kRawMemSize));
+  }
+  (void)info;
+  stack_.push_back(std::move(p));
+  while (!stack_.empty() && !result_.error) {
+    Path cur = std::move(stack_.back());
+    stack_.pop_back();
+    if (cur.prev_pc >= 0) {
+      log_.branch_from(cur.prev_pc, cur.pc, cur.st);
+      print_state_ = false;
+    }
+    while (step(cur)) {
+    }
+    if (result_.error) break;
+    end_path(cur);
+    print_state_ = true;
+  }
+  if (result_.error) log_.error(*result_.error);
+  result_.stats.stack_depth = subprog_depth_.empty() ? 0 : subprog_depth_[0];
+  if (!result_.error) {
+    if (auto r = check_combined_stack(ctx_, subprog_depth_)) result_.error = std::move(r);
+  }
+  result_.stats.time_us = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+  log_.stats(result_.stats, subprog_depth_);
+  result_.log = log_.take();
+  return std::move(result_);
+}
+
+}  // namespace
+
+ExploreResult explore(const VerifierContext& ctx) {
+  Explorer e(ctx);
+  return e.run();
+}
+
+}  // namespace bpfvet::verifier

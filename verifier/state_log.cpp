@@ -1,0 +1,100 @@
+#include "verifier/state_log.h"
+
+#include "isa/helpers.h"
+#include "isa/printer.h"
+
+namespace bpfvet::verifier {
+
+namespace {
+
+std::string insn_text(const isa::Insn& in, int64_t pc) {
+  if (in.kind == isa::Kind::Call && in.call == isa::CallKind::Helper) {
+    const isa::HelperProto* h = isa::find_helper(in.imm);
+    return "call " + std::string(h ? h->name : "unknown") + "#" + std::to_string(in.imm);
+  }
+  return isa::print_insn(in, pc);
+}
+
+char hex_digit(int v) { return "0123456789abcdef"[v & 15]; }
+
+}  // namespace
+
+void StateLog::state_at(int64_t pc, const AbstractState& st) {
+  if (!on()) return;
+  line(std::to_string(pc) + ": " + format_state(st, ctx_.prog.maps));
+}
+
+void StateLog::branch_from(int64_t from, int64_t to, const AbstractState& st) {
+  if (!on()) return;
+  line("");
+  line("from " + std::to_string(from) + " to " + std::to_string(to) + ": " + format_state(st, ctx_.prog.maps));
+  line(std::to_string(to) + ": " + format_state(st, ctx_.prog.maps));
+}
+
+void StateLog::safe(int64_t from, int64_t to, bool after_branch) {
+  if (!on()) return;
+  if (after_branch && from >= 0)
+    line("from " + std::to_string(from) + " to " + std::to_string(to) + ": safe");
+  else
+    line(std::to_string(to) + ": safe");
+}
+
+void StateLog::insn(int64_t pc, const isa::Insn& in, const AbstractState& after) {
+  if (!on()) return;
+  std::string text = std::to_string(pc) + ": (" + hex_digit(in.opcode >> 4) + hex_digit(in.opcode) + ") " +
+                     insn_text(in, pc);
+  // The registers the instruction read or wrote, as the kernel's "scratched" set.
+  uint16_t regs = 0;
+  switch (in.kind) {
+    case isa::Kind::Alu:
+    case isa::Kind::Load:
+    case isa::Kind::StoreReg:
+    case isa::Kind::Atomic:
+      regs = static_cast<uint16_t>((1u << in.dst) | (in.use_src || in.kind != isa::Kind::Alu ? (1u << in.src) : 0));
+      break;
+    case isa::Kind::Store:
+    case isa::Kind::LdImm64: regs = static_cast<uint16_t>(1u << in.dst); break;
+    case isa::Kind::Jmp:
+      if (in.jmp != isa::JmpOp::Ja) regs = static_cast<uint16_t>((1u << in.dst) | (in.use_src ? (1u << in.src) : 0));
+      break;
+    case isa::Kind::Call: regs = 1; break;
+    default: break;
+  }
+  std::string state;
+  const Frame& f = after.cur();
+  for (int r = 0; r < kNumRegs; ++r) {
+    if (!(regs & (1u << r)) || f.regs[r].type == RegType::NotInit) continue;
+    if (!state.empty()) state += ' ';
+    state += "R" + std::to_string(r) + "=" + f.regs[r].to_string(ctx_.prog.maps, f.frameno);
+  }
+  if (in.kind == isa::Kind::Jmp && in.jmp == isa::JmpOp::Ja) state.clear();
+  if (!state.empty() && in.kind != isa::Kind::Exit) {
+    if (text.size() < 38) text.append(38 - text.size(), ' ');
+    else text += ' ';
+    text += "; " + state;
+  }
+  line(text);
+}
+
+void StateLog::error(const Reject& r) {
+  failed_ = true;
+  if (!on()) return;
+  line(r.kernel_message);
+  for (const auto& d : r.details) line(d);
+}
+
+void StateLog::stats(const Stats& s, const std::vector<uint32_t>& depths) {
+  if (!on()) return;
+  tail_ += "processed " + std::to_string(s.processed_insns) + " insns (limit " +
+           std::to_string(ctx_.rules.complexity_limit) + ") max_states_per_insn " +
+           std::to_string(s.max_states_per_insn) + " total_states " + std::to_string(s.total_states) +
+           " peak_states " + std::to_string(s.peak_states) + " mark_read 0\n";
+  (void)depths;
+}
+
+std::string StateLog::take() {
+  if (level_ == 1 && !failed_) return tail_;
+  return body_ + tail_;
+}
+
+}  // namespace bpfvet::verifier

@@ -1,0 +1,52 @@
+// StateLog: the verifier log in the kernel's format (log_level 1 and 2).
+//
+//   0: R1=ctx() R10=fp0                      state when a path starts
+//   0: (61) r2 = *(u32 *)(r1 +0)          ; R1=ctx() R2=pkt(r=0)
+//   from 4 to 7: R1=ctx() ...                a pushed branch resumes
+//   8: safe                                  pruned
+//   processed 10 insns (limit 1000000) max_states_per_insn 0 total_states 1 ...
+//
+// Level 1 keeps only the final statistics when the program is accepted (as the
+// kernel does); level 2 keeps everything.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "verifier/abstract_state.h"
+#include "verifier/context.h"
+#include "verifier/reject.h"
+
+namespace bpfvet::verifier {
+
+class StateLog {
+ public:
+  StateLog(const VerifierContext& ctx, int level) : ctx_(ctx), level_(level) {}
+
+  /// "PC: <state>" at the start of a path.
+  void state_at(int64_t pc, const AbstractState& st);
+  /// "PC: (OP) TEXT ; <registers the instruction touched>" after executing it.
+  void insn(int64_t pc, const isa::Insn& in, const AbstractState& after);
+  /// "from A to B: <state>" when a pushed branch resumes.
+  void branch_from(int64_t from, int64_t to, const AbstractState& st);
+  /// "B: safe" or "from A to B: safe" for a pruned path.
+  void safe(int64_t from, int64_t to, bool after_branch);
+  /// The rejection's kernel lines.
+  void error(const Reject& r);
+  /// The closing statistics lines.
+  void stats(const Stats& s, const std::vector<uint32_t>& depths);
+  /// The finished log (level 1: statistics only when accepted).
+  std::string take();
+
+ private:
+  bool on() const { return level_ >= 1; }
+  void line(const std::string& s) { body_ += s + "\n"; }
+
+  const VerifierContext& ctx_;
+  int level_;
+  bool failed_ = false;
+  std::string body_;
+  std::string tail_;
+};
+
+}  // namespace bpfvet::verifier

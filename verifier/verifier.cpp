@@ -1,0 +1,126 @@
+#include "verifier/verifier.h"
+
+#include <chrono>
+
+#include "verifier/cfg_check.h"
+#include "verifier/explain.h"
+#include "verifier/explorer.h"
+
+namespace bpfvet::verifier {
+
+namespace {
+
+// Checks that need no exploration: program size and instruction set of the kernel.
+Check check_program_limits(const VerifierContext& ctx) {
+  const int64_t n = ctx.insn_count();
+  if (n == 0) return reject(ErrorCode::InvalidInsn, "BPF program is empty");
+  if (static_cast<uint64_t>(n) > ctx.rules.max_insns)
+    return reject(ErrorCode::TooManyInsns, "BPF program has %lld instructions, the limit is %u",
+                  static_cast<long long>(n), ctx.rules.max_insns);
+  const isa::KernelProfile& k = ctx.rules.profile;
+  for (int64_t pc = 0; pc < n; ++pc) {
+    const isa::Insn& in = ctx.insn(pc);
+    auto unsupported = [&](const char* what) {
+      Reject r = reject(ErrorCode::NotSupportedByKernel, "unknown opcode %02x", in.opcode);
+      r.insn = pc;
+      r.details.push_back(std::string(what) + " needs a newer kernel than " + k.name);
+      return r;
+    };
+    if (in.kind == isa::Kind::Jmp && !in.is64 && !k.jmp32) return unsupported("BPF_JMP32");
+    if (in.kind == isa::Kind::Jmp && in.jmp == isa::JmpOp::MayGoto && !k.may_goto) return unsupported("may_goto");
+    if (in.kind == isa::Kind::Jmp && in.jmp == isa::JmpOp::Ja && !in.is64 && !k.gotol) return unsupported("gotol");
+    if (in.kind == isa::Kind::Alu && (in.alu == isa::AluOp::SDiv || in.alu == isa::AluOp::SMod) && !k.sdiv_smod)
+      return unsupported("sdiv/smod");
+    if (in.kind == isa::Kind::Alu && in.alu == isa::AluOp::MovSx && !k.movsx_ldsx) return unsupported("movsx");
+    if (in.kind == isa::Kind::Load && in.sign_extend && !k.movsx_ldsx) return unsupported("ldsx");
+    if (in.kind == isa::Kind::Alu && in.alu == isa::AluOp::End && in.is64 && !k.bswap) return unsupported("bswap");
+    if (in.kind == isa::Kind::Atomic && in.atomic != isa::AtomicOp::Add && !k.atomics_fetch)
+      return unsupported("atomic fetch operations");
+    if (in.kind == isa::Kind::Call && in.call == isa::CallKind::Local && !k.bpf_to_bpf_calls)
+      return unsupported("bpf-to-bpf calls");
+  }
+  return std::nullopt;
+}
+
+VerifyResult finish(const VerifierContext& ctx, const Reject& r, Stats stats, std::string log) {
+  VerifyResult res;
+  res.accepted = false;
+  res.error = make_diagnostic(ctx, r);
+  res.stats = stats;
+  res.log = std::move(log);
+  return res;
+}
+
+struct Outcome {
+  VerifyResult result;
+  std::vector<InsnFacts> facts;
+};
+
+Outcome run(const isa::Program& prog, const VerifyOptions& opts) {
+  Outcome out;
+  auto t0 = std::chrono::steady_clock::now();
+  auto rules = kernel_rules(opts.kernel, opts.unpriv);
+  if (!rules) {
+    out.result.error = Diagnostic{ErrorCode::NotSupportedByKernel, -1, rules.message(), rules.message(), "", "", {}, {}};
+    return out;
+  }
+  VerifierContext ctx{prog, opts, *rules, {}, {}};
+  if (opts.insn_limit) ctx.rules.complexity_limit = opts.insn_limit;
+  auto elapsed = [&] {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+  };
+  auto static_fail = [&](Reject r) {
+    if (r.insn < 0) r.insn = 0;
+    Stats st;
+    st.time_us = elapsed();
+    std::string log;
+    if (opts.log_level >= 1) {
+      log = r.kernel_message + "\n";
+      for (const auto& d : r.details) log += d + "\n";
+      log += "processed 0 insns (limit " + std::to_string(ctx.rules.complexity_limit) +
+             ") max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n";
+    }
+    out.result = finish(ctx, r, st, std::move(log));
+  };
+  if (auto r = check_program_limits(ctx)) {
+    static_fail(std::move(*r));
+    return out;
+  }
+  if (auto r = check_cfg(ctx)) {
+    static_fail(std::move(*r));
+    return out;
+  }
+  ExploreResult ex = explore(ctx);
+  ex.stats.time_us = elapsed();
+  if (ex.error) {
+    out.result = finish(ctx, *ex.error, ex.stats, std::move(ex.log));
+    return out;
+  }
+  out.result.accepted = true;
+  out.result.stats = ex.stats;
+  out.result.log = std::move(ex.log);
+  out.facts = std::move(ex.facts);
+  return out;
+}
+
+}  // namespace
+
+VerifyResult verify(const isa::Program& prog, const VerifyOptions& opts) { return run(prog, opts).result; }
+
+Result<VerifiedProgram> verify_for_execution(const isa::Program& prog, const VerifyOptions& opts) {
+  Outcome o = run(prog, opts);
+  if (!o.result.accepted) {
+    const Diagnostic& d = *o.result.error;
+    return Error{"insn " + std::to_string(d.insn) + ": " + d.kernel_message};
+  }
+  for (size_t i = 0; i < o.facts.size() && i < prog.insns.size(); ++i) {
+    const isa::Insn& in = prog.insns[i];
+    // 32-bit ALU results are always zero-extended by the ISA; bpfvet keeps the flag
+    // conservative (true) so backends never skip the extension.
+    o.facts[i].needs_zext = in.kind == isa::Kind::Alu && !in.is64;
+  }
+  return VerifiedProgram(prog, std::move(o.facts), o.result.stats);
+}
+
+}  // namespace bpfvet::verifier
