@@ -277,7 +277,7 @@ bool Explorer::step(Path& p) {
       {
         BranchResult br;
         err = exec_cond_jmp(s, in, br);
-        if (err) break;
+        if (err) break;  // logged below
         log_.insn(p.pc, in, p.st);
         record_facts(p, in);
         if (br.taken && br.fallthrough_feasible) {
@@ -302,7 +302,10 @@ bool Explorer::step(Path& p) {
       err = reject(ErrorCode::InvalidInsn, "invalid insn code %02x", in.opcode);
       break;
   }
-  if (err) return fail(std::move(*err), p.pc);
+  if (err) {
+    log_.insn_text(p.pc, in);
+    return fail(std::move(*err), p.pc);
+  }
   log_.insn(p.pc, in, p.st);
   record_facts(p, in);
   track_stack_depth(p.st);

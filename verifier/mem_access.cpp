@@ -17,7 +17,9 @@ using isa::Insn;
 namespace {
 
 constexpr int64_t kMaxVarOff = int64_t{1} << 29;
-constexpr int64_t kMaxPacketOff = 0xffff;
+
+// A tnum in messages: a constant prints as its value, anything else as (value; mask).
+std::string tnum_text(const Tnum& t) { return t.is_const() ? std::to_string(static_cast<int64_t>(t.value)) : t.to_string(); }
 
 // __check_mem_access: one end of an access inside [0, mem_size).
 Check mem_bounds(const RegState& reg, int regno, int64_t off, int size, uint32_t mem_size, bool zero_ok) {
@@ -148,7 +150,7 @@ Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool writ
     Tnum addr = tnum_add(reg.var.var_off, Tnum::constant(static_cast<uint64_t>(static_cast<int64_t>(reg.off) + insn_off)));
     if (!tnum_is_aligned(addr, static_cast<uint64_t>(size)))
       return reject(ErrorCode::MisalignedAccess, "misaligned stack access off %s+%d+%d size %d",
-                    reg.var.var_off.to_string().c_str(), reg.off, insn_off, size);
+                    tnum_text(reg.var.var_off).c_str(), reg.off, insn_off, size);
   }
   int64_t off = static_cast<int64_t>(insn_off) + reg.off;
   bool read_into = !write && value_reg >= 0;
@@ -261,7 +263,7 @@ Check exec_store(Step& s, const Insn& in) {
       Tnum addr = tnum_add(reg.var.var_off, Tnum::constant(static_cast<uint64_t>(static_cast<int64_t>(reg.off) + in.off)));
       if (!tnum_is_aligned(addr, in.size))
         return reject(ErrorCode::MisalignedAccess, "misaligned stack access off %s+%d+%d size %d",
-                      reg.var.var_off.to_string().c_str(), reg.off, in.off, in.size);
+                      tnum_text(reg.var.var_off).c_str(), reg.off, in.off, in.size);
     }
     int32_t off = in.off + reg.off;
     if (auto r = check_stack_bounds(s, in.dst, off, in.size, " write to")) return r;

@@ -7,7 +7,8 @@ namespace bpfvet::verifier {
 
 namespace {
 
-std::string insn_text(const isa::Insn& in, int64_t pc) {
+// The instruction as the kernel's log spells it (helper calls by name).
+std::string listing_text(const isa::Insn& in, int64_t pc) {
   if (in.kind == isa::Kind::Call && in.call == isa::CallKind::Helper) {
     const isa::HelperProto* h = isa::find_helper(in.imm);
     return "call " + std::string(h ? h->name : "unknown") + "#" + std::to_string(in.imm);
@@ -39,10 +40,16 @@ void StateLog::safe(int64_t from, int64_t to, bool after_branch) {
     line(std::to_string(to) + ": safe");
 }
 
+void StateLog::insn_text(int64_t pc, const isa::Insn& in) {
+  if (!on()) return;
+  line(std::to_string(pc) + ": (" + hex_digit(in.opcode >> 4) + hex_digit(in.opcode) + ") " +
+       listing_text(in, pc));
+}
+
 void StateLog::insn(int64_t pc, const isa::Insn& in, const AbstractState& after) {
   if (!on()) return;
   std::string text = std::to_string(pc) + ": (" + hex_digit(in.opcode >> 4) + hex_digit(in.opcode) + ") " +
-                     insn_text(in, pc);
+                     listing_text(in, pc);
   // The registers the instruction read or wrote, as the kernel's "scratched" set.
   uint16_t regs = 0;
   switch (in.kind) {

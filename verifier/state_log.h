@@ -27,6 +27,8 @@ class StateLog {
   void state_at(int64_t pc, const AbstractState& st);
   /// "PC: (OP) TEXT ; <registers the instruction touched>" after executing it.
   void insn(int64_t pc, const isa::Insn& in, const AbstractState& after);
+  /// "PC: (OP) TEXT" alone, for the instruction that failed.
+  void insn_text(int64_t pc, const isa::Insn& in);
   /// "from A to B: <state>" when a pushed branch resumes.
   void branch_from(int64_t from, int64_t to, const AbstractState& st);
   /// "B: safe" or "from A to B: safe" for a pruned path.
