@@ -136,7 +136,7 @@ TEST_P(CorpusFile, KernelAgreesWithTheExpectation) {
   std::string object = (fs::path(BPFVET_CORPUS_DIR) / (src.stem().string() + ".o")).string();
   if (src.extension() == ".s") {
     std::string err;
-    const fs::path tmp = fs::temp_directory_path() / "bpfvet-corpus-asm";
+    const fs::path tmp = fs::temp_directory_path() / ("bpfvet-corpus-asm-" + std::to_string(getpid()));
     fs::create_directories(tmp);
     object = ts::assemble_with_llvm_mc(src.string(), ts::section_for_type(e.get("TYPE")), tmp.string(), &err);
     if (object.empty()) GTEST_SKIP() << "cannot assemble with llvm-mc-14: " << err;
@@ -226,7 +226,7 @@ TEST(CorpusInventory, CoversEveryProgramTypeOfTheContract) {
 }
 
 TEST(CorpusExpectationParser, FlagsMalformedBlocks) {
-  const fs::path dir = fs::temp_directory_path() / "bpfvet-corpus-parser";
+  const fs::path dir = fs::temp_directory_path() / ("bpfvet-corpus-parser-" + std::to_string(getpid()));
   fs::create_directories(dir);
   struct Case { const char* text; bool ok; };
   const Case cases[] = {
@@ -245,6 +245,7 @@ TEST(CorpusExpectationParser, FlagsMalformedBlocks) {
     std::ofstream(p) << c.text;
     EXPECT_EQ(parse_expectation(p).problems.empty(), c.ok) << c.text;
   }
+  fs::remove_all(dir);
 }
 
 }  // namespace
