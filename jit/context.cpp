@@ -174,7 +174,9 @@ void MockContext::reset() {
   if (ctx_block_) std::memcpy(ctx_block_->data(), ctx_init_.data(), ctx_init_.size());
   if (mem_block_ && !mem_init_.empty()) std::memcpy(mem_block_->data(), mem_init_.data(), mem_init_.size());
   if (packet_block_) {
-    std::memset(packet_block_->data(), 0, packet_block_->size());
+    // The headroom is what bpf_xdp_adjust_head/meta can expose; a tail that grows is
+    // zeroed by bpf_xdp_adjust_tail itself.
+    std::memset(packet_block_->data(), 0, kPacketHeadroom);
     pkt_.start = packet_block_->addr();
     pkt_.limit = pkt_.start + packet_block_->size();
     pkt_.mac = pkt_.start + kPacketHeadroom;
@@ -209,10 +211,13 @@ void MockContext::reset() {
 
 void MockContext::sync_packet() {
   if (!packet_block_) return;
-  if (packet_region_ != 0) regions_->remove(packet_region_);
   const uint64_t lo = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
-  packet_region_ = lo;
-  regions_->add(lo, pkt_.end - lo, true, "packet");
+  if (packet_region_ != lo || packet_region_size_ != pkt_.end - lo) {
+    if (packet_region_ != 0) regions_->remove(packet_region_);
+    packet_region_ = lo;
+    packet_region_size_ = pkt_.end - lo;
+    regions_->add(lo, pkt_.end - lo, true, "packet");
+  }
   if (skb_) {
     auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_block_->data());
     skb->data = static_cast<uint32_t>(pkt_.data);

@@ -84,6 +84,7 @@ class MockContext {
   uint32_t ctx_size_ = 0;
   Packet pkt_;
   uint64_t packet_region_ = 0;           // base of the registered packet region
+  uint64_t packet_region_size_ = 0;
   uint64_t r1_ = 0, r2_ = 0;
 };
 

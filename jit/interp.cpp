@@ -114,6 +114,7 @@ uint64_t Interpreter::exec(const Code* code, uint32_t pc, uint64_t r1, uint64_t 
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(H::Count));
 
   uint64_t regs[11] = {0, r1, r2, r3, r4, r5, 0, 0, 0, 0, rt_.frame_pointer(depth)};
+  rt_.note_frame_used(depth);
   Frame frames[kMaxCallFrames];
   uint32_t nframes = 0;
   uint32_t loops = kMayGotoLoops;
@@ -348,6 +349,7 @@ L_CALL_LOCAL:
   frames[nframes++] = Frame{ip + 1, code, {regs[6], regs[7], regs[8], regs[9]}, regs[10], loops};
   ++depth;
   depth_ = depth;
+  rt_.note_frame_used(depth);
   regs[10] = rt_.frame_pointer(depth);
   loops = kMayGotoLoops;
   ip += ip->off + 1;

@@ -154,7 +154,10 @@ Status Runtime::load_maps(const RunRequest& req) {
 
 void Runtime::begin_run() {
   ctx_->reset();
-  std::memset(stack_->data(), 0, stack_->size());
+  // Frame f occupies [frame_pointer(f) - 512, frame_pointer(f)): zero the ones used last time.
+  const uint64_t low = frame_pointer(frames_used_ - 1) - kStackFrameSize;
+  std::memset(reinterpret_cast<void*>(low), 0, frame_pointer(0) - low);
+  frames_used_ = 1;
 }
 
 MockMap* Runtime::map_of(uint64_t handle) const {

@@ -10,6 +10,7 @@
 // and stops.  Nothing here is global: several runtimes may live at once.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +37,8 @@ class Runtime {
 
   /// Restores context, packet and stack before one run; maps persist.
   void begin_run();
+  /// Engines report the deepest call frame a run used, so begin_run() zeroes only those.
+  void note_frame_used(uint32_t frame) { frames_used_ = std::max(frames_used_, frame + 1); }
   uint64_t r1() const { return ctx_->r1(); }
   uint64_t r2() const { return ctx_->r2(); }
   /// Frame pointer (r10) of call depth `frame` (0 = entry function).
@@ -102,6 +105,7 @@ class Runtime {
   uint64_t seed_ = 42;
   TaskInput task_info_;
   std::string error_;
+  uint32_t frames_used_ = kMaxFrames;
 };
 
 /// "bpf_map_lookup_elem" for an id (or "helper #N" when unknown).
