@@ -190,8 +190,9 @@ Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_e
 Check check_stack_range(Step& s, int regno, int64_t size, bool write_only, bool zero_size_ok) {
   const RegState ptr = s.st.reg(regno);
   if (size == 0 && zero_size_ok) return std::nullopt;
-  const char* what = " indirect access to";
-  if (auto r = check_stack_bounds(s, regno, 0, static_cast<int>(size), what)) return r;
+  if (size == 0) return reject(ErrorCode::HelperArgSize, "invalid zero-sized read");
+  const char* what = write_only ? " write to" : " read from";
+  if (auto r = check_stack_bounds(s, regno, ptr.off, static_cast<int>(size), what)) return r;
   Frame& frame = s.st.frames[ptr.frameno];
   int64_t lo, hi;
   if (ptr.var.is_const()) {
