@@ -277,6 +277,126 @@ TEST(ElfLines, EverySlotMapsToItsSourceLine) {
   EXPECT_EQ(p.func_info[1].insn_off, 15u);
 }
 
+TEST(ElfLink, StaticFunctionInTheProgramSection) {
+  Object obj = load_fixture("static_in_section");
+  ASSERT_EQ(obj.programs.size(), 1u);  // `pick` is static: a subprogram, not a program
+  const Program& p = obj.programs[0];
+  EXPECT_EQ(p.name, "entry");
+  ASSERT_EQ(p.functions.size(), 2u);
+  EXPECT_EQ(p.functions[1].name, "pick");
+  EXPECT_EQ(p.functions[1].start, 3u);
+  EXPECT_EQ(p.functions[1].end, 9u);
+  EXPECT_FALSE(p.functions[1].global);
+  EXPECT_EQ(p.insns[1].target(1), 3);
+}
+
+TEST(ElfLegacyMaps, Iproute2Layout) {
+  Object obj = load_fixture("iproute2_maps");
+  ASSERT_EQ(obj.maps.size(), 1u);
+  EXPECT_EQ(obj.maps[0].name, "acc_map");
+  EXPECT_EQ(obj.maps[0].type, MapType::PercpuArray);
+  EXPECT_EQ(obj.maps[0].key_size, 4u);
+  EXPECT_EQ(obj.maps[0].value_size, 8u);
+  EXPECT_EQ(obj.maps[0].max_entries, 2u);
+  ASSERT_EQ(obj.programs.size(), 1u);
+  EXPECT_EQ(obj.programs[0].type, ProgType::SchedCls);  // "classifier"
+  EXPECT_EQ(map_refs(obj.programs[0], Pseudo::MapIdx).size(), 1u);
+}
+
+TEST(ElfLink, TextOnlyObjectHasOneProgramPerGlobalFunction) {
+  const std::string path = compile_fixture("text_only");
+  ASSERT_FALSE(path.empty());
+  auto untyped = load_object(path);
+  ASSERT_FALSE(untyped.ok());
+  EXPECT_NE(untyped.message().find("cannot determine program type of section '.text'; use --type"), std::string::npos);
+  Object obj = load_fixture("text_only", LoadOptions{.type = ProgType::Raw});
+  ASSERT_EQ(obj.programs.size(), 2u);
+  EXPECT_EQ(obj.programs[0].name, "double_it");
+  EXPECT_EQ(obj.programs[1].name, "negate");
+  EXPECT_EQ(obj.programs[1].section, ".text");
+}
+
+// Hand-built objects exercise what clang never emits: RELA relocations with addends.
+class ElfModel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    elf_.sections.resize(4);
+    ElfSection& code = elf_.sections[1];
+    code = ElfSection{1, "xdp", kShtProgbits, kShfExecinstr, 0, 0, {}};
+    const std::vector<RawInsn> insns = {
+        RawInsn::make(0x18, 1, 0, 0, 0), RawInsn::make(0, 0, 0, 0, 0),  // r1 = <.data + 12> ll
+        RawInsn::make(0x85, 0, 1, 0, 0),                               // call helper
+        RawInsn::make(0x95, 0, 0, 0, 0),                               // exit
+        RawInsn::make(0xb7, 0, 0, 0, 1), RawInsn::make(0x95, 0, 0, 0, 0)};  // helper: r0 = 1; exit
+    code.data = bytes_from_raw(insns);
+    code.size = code.data.size();
+    elf_.sections[2] = ElfSection{2, ".data", kShtProgbits, 0, 16, 0, std::vector<uint8_t>(16, 0xaa)};
+    elf_.sections[3] = ElfSection{3, ".symtab", kShtSymtab, 0, 0, 0, {}};
+    elf_.symbols = {ElfSymbol{},
+                    ElfSymbol{"main", 1, 0, 32, kSttFunc, kStbGlobal},
+                    ElfSymbol{"helper", 1, 32, 16, kSttFunc, kStbLocal},
+                    ElfSymbol{".data", 2, 0, 0, kSttSection, kStbLocal},
+                    ElfSymbol{"ext", kShnUndef, 0, 0, kSttNotype, kStbGlobal}};
+    elf_.relocs = {ElfRelocSection{".relaxdp", 1,
+                                   {ElfReloc{0, 3, kRBpf64_64, 12, true}, ElfReloc{16, 2, kRBpf64_32, 0, true}}}};
+  }
+  Result<std::vector<Program>> link() {
+    auto maps = collect_maps(elf_, nullptr);
+    if (!maps) return maps.error();
+    maps_ = *maps;
+    return link_programs(elf_, maps_, DebugInfo{}, "model.o");
+  }
+  ElfFile elf_;
+  ObjectMaps maps_;
+};
+
+TEST_F(ElfModel, RelaAddendsAreUsed) {
+  auto progs = link();
+  ASSERT_TRUE(progs.ok()) << progs.message();
+  ASSERT_EQ(progs->size(), 1u);
+  const Program& p = (*progs)[0];
+  ASSERT_EQ(p.raw.size(), 6u);
+  EXPECT_EQ(p.raw[0].src(), static_cast<uint8_t>(Pseudo::MapIdxValue));
+  EXPECT_EQ(maps_.maps[p.raw[0].imm].name, ".data");
+  EXPECT_EQ(p.raw[1].imm, 12);
+  EXPECT_EQ(p.raw[2].imm, 1);  // helper appended at 4: 4 - 2 - 1
+  EXPECT_EQ(p.functions.size(), 2u);
+  EXPECT_EQ(p.license, "");
+}
+
+TEST_F(ElfModel, RelocationErrorsNameTheProblem) {
+  struct Case {
+    ElfReloc reloc;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {ElfReloc{0, 4, kRBpf64_64, 0, false}, "section 'xdp' insn 0 refers to undefined symbol 'ext'"},
+      {ElfReloc{16, 4, kRBpf64_32, 0, false}, "section 'xdp' insn 2: call to undefined function 'ext'"},
+      {ElfReloc{24, 3, kRBpf64_64, 0, false}, "R_BPF_64_64 relocation at section 'xdp' insn 3 is not on a 64-bit immediate load"},
+      {ElfReloc{0, 2, kRBpf64_32, 0, false}, "R_BPF_64_32 relocation at section 'xdp' insn 0 is not on a call instruction"},
+      {ElfReloc{16, 2, kRBpf64_32, 800, true}, "call to 'helper' lands outside section 'xdp'"},
+      {ElfReloc{16, 3, kRBpf64_32, 0, false}, "call to '.data' in section '.data', which is not code"},
+      {ElfReloc{4, 3, kRBpf64_64, 0, false}, "byte offset 4 of section 'xdp' is not on an instruction"},
+      {ElfReloc{0, 3, kRBpfNodyld32, 0, false}, "R_BPF_64_NODYLD32 relocation at section 'xdp' insn 0"},
+      {ElfReloc{0, 3, 99, 0, false}, "unknown relocation type 99 in relocation section '.relaxdp'"},
+  };
+  for (const auto& c : cases) {
+    elf_.relocs[0].relocs = {c.reloc};
+    auto progs = link();
+    ASSERT_FALSE(progs.ok()) << c.expect;
+    EXPECT_NE(progs.message().find(c.expect), std::string::npos) << progs.message();
+  }
+}
+
+TEST_F(ElfModel, LegacyMapsSectionMustDivideEvenly) {
+  elf_.sections.push_back(ElfSection{4, "maps", kShtProgbits, 0, 20, 0, std::vector<uint8_t>(20, 0)});
+  elf_.symbols.push_back(ElfSymbol{"a", 4, 0, 0, kSttObject, kStbGlobal});
+  elf_.symbols.push_back(ElfSymbol{"b", 4, 10, 0, kSttObject, kStbGlobal});
+  auto maps = collect_maps(elf_, nullptr);
+  ASSERT_FALSE(maps.ok());
+  EXPECT_NE(maps.message().find("does not divide into 2 map definitions"), std::string::npos) << maps.message();
+}
+
 // libbpf's own linking must give the same instructions: that is what the kernel sees,
 // so our slot indices are the kernel's.  libbpf's light-skeleton mode
 // (bpf_object__gen_loader) relocates and links every program without creating maps or
