@@ -183,6 +183,11 @@ std::string format_state(const AbstractState& s, const std::vector<isa::MapDef>&
       out += chars;
     }
   }
+  if (!s.refs.empty()) {
+    sep();
+    out += "refs=";
+    for (size_t i = 0; i < s.refs.size(); ++i) out += (i ? "," : "") + std::to_string(s.refs[i].id);
+  }
   return out;
 }
 

@@ -115,6 +115,8 @@ std::optional<uint64_t> const_stack_key(const Step& s, const RegState& key) {
   return slot->spilled.var.const_value() & 0xffffffffu;
 }
 
+Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& meta);
+
 Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
   const HelperArg& arg = h.args[i];
   const int regno = i + 1;
@@ -128,6 +130,7 @@ Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
   }
   if (is_pkt_pointer(reg.type) && !isa::prog_type_info(s.ctx.prog.type).direct_packet_access)
     return reject(ErrorCode::HelperArgType, "helper access to the packet is not allowed");
+  if (auto r = check_arg_type_and_memory(s, h, i, meta)) return r;
   bool null_ok = reg.is_null_const() && arg.maybe_null();
   if (arg.release()) {
     if (reg.ref_obj_id == 0 && !null_ok)
@@ -137,6 +140,15 @@ Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
     meta.release_reg = regno;
     meta.release_ref = reg.ref_obj_id;
   }
+  return std::nullopt;
+}
+
+// check_reg_type plus the memory each argument type implies.
+Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& meta) {
+  const HelperArg& arg = h.args[i];
+  const int regno = i + 1;
+  const RegState reg = s.st.reg(regno);
+  bool null_ok = reg.is_null_const() && arg.maybe_null();
   switch (arg.type) {
     case ArgType::ConstMapPtr:
       if (reg.type != RegType::ConstMapPtr) return type_mismatch(regno, reg, "map_ptr");
@@ -274,7 +286,9 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   RegState r0 = RegState::unknown_scalar();
   auto nullable = [&](RegState r, bool maybe_null) {
     r.maybe_null = maybe_null;
-    if (maybe_null || h->acquires) r.id = s.ids.fresh();
+    if (maybe_null) r.id = s.ids.fresh();
+    // An acquired reference gets its own id (the maybe-null id above is replaced, as in the kernel).
+    if (h->acquires) r.id = s.ids.fresh();
     return r;
   };
   switch (h->ret) {

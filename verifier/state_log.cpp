@@ -74,6 +74,11 @@ void StateLog::insn(int64_t pc, const isa::Insn& in, const AbstractState& after)
     if (!state.empty()) state += ' ';
     state += "R" + std::to_string(r) + "=" + f.regs[r].to_string(ctx_.prog.maps, f.frameno);
   }
+  if (!after.refs.empty()) {
+    if (!state.empty()) state += ' ';
+    state += "refs=";
+    for (size_t i = 0; i < after.refs.size(); ++i) state += (i ? "," : "") + std::to_string(after.refs[i].id);
+  }
   if (in.kind == isa::Kind::Jmp && in.jmp == isa::JmpOp::Ja) state.clear();
   if (!state.empty() && in.kind != isa::Kind::Exit) {
     if (text.size() < 38) text.append(38 - text.size(), ' ');
