@@ -66,7 +66,9 @@ TEST(RoundTrip, CoversEveryOpcodeOfTheTable) {
           valid =
               valid ||
               decode_one(RawInsn{static_cast<uint8_t>(op), static_cast<uint8_t>(regs), off, imm}, &hi).ok();
-    if (valid) EXPECT_TRUE(seen[op]) << "opcode 0x" << std::hex << op << " has no form in the round trip";
+    if (valid) {
+      EXPECT_TRUE(seen[op]) << "opcode 0x" << std::hex << op << " has no form in the round trip";
+    }
   }
 }
 

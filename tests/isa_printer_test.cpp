@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/assembler.h"
 #include "isa/insn.h"
 #include "isa/printer.h"
 
@@ -74,6 +75,32 @@ TEST(PrinterGolden, EveryRowPrintsAsExpected) {
     std::ofstream out(kGolden);
     for (const auto& l : blessed) out << l << '\n';
   }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// tests/data/asm/sample.s assembles; its listing matches sample.lst and assembles back.
+TEST(PrinterGolden, SampleProgramListing) {
+  const std::string dir = std::string(BPFVET_SOURCE_DIR) + "/tests/data/asm/";
+  auto a = assemble(read_text(dir + "sample.s"), "sample.s");
+  ASSERT_TRUE(a.ok()) << a.message();
+  auto insns = decode(*a);
+  ASSERT_TRUE(insns.ok()) << insns.message();
+  std::string listing;
+  for (size_t pc = 0; pc < insns->size(); ++pc) {
+    const std::string line = disasm_line((*insns)[pc], static_cast<int64_t>(pc));
+    if (!line.empty()) listing += line + "\n";
+  }
+  if (std::getenv("BPFVET_BLESS") != nullptr) std::ofstream(dir + "sample.lst") << listing;
+  EXPECT_EQ(listing, read_text(dir + "sample.lst"));
+  auto again = assemble(listing, "sample.lst");
+  ASSERT_TRUE(again.ok()) << again.message();
+  EXPECT_EQ(*again, *a);
 }
 
 struct LineRow {
