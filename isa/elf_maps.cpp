@@ -10,6 +10,9 @@ namespace {
 constexpr uint32_t kMaxMapType = static_cast<uint32_t>(MapType::Arena);
 constexpr uint32_t kRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 constexpr uint32_t kLegacyMinRecord = 16;  // type, key_size, value_size, max_entries
+// Array map values above KMALLOC_MAX_SIZE (4 MiB on x86-64) cannot be created; well past
+// that, a .bss of a hostile object's choosing must not make us allocate gigabytes.
+constexpr uint64_t kMaxGlobalData = uint64_t{64} << 20;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -223,7 +226,8 @@ Result<ObjectMaps> collect_maps(const ElfFile& elf, const Btf* btf) {
   for (const auto& sec : elf.sections) {
     bool read_only = false;
     if (!is_data_section(sec, &read_only) || sec.size == 0) continue;
-    if (sec.size > UINT32_MAX) return Error{"section '" + sec.name + "' is too large for a global data map"};
+    if (sec.size > kMaxGlobalData)
+      return Error{"section '" + sec.name + "' is " + std::to_string(sec.size) + " bytes, too large for a global data map (the kernel's limit is a few MiB)"};
     MapDef m;
     m.name = sec.name;
     m.type = MapType::Array;
