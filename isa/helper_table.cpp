@@ -295,7 +295,7 @@ constexpr std::array<HelperProto, 211> kHelpers = {{
     ret_btf(H(162, "bpf_sock_from_file", V(5, 11), G::Tracing, R::BtfIdOrNull, {btf("file")}), "socket"),
     // 5.12
     H(163, "bpf_check_mtu", V(5, 12), G::Net, R::Integer,
-      {kCtx, kAny, arg(A::Int, kArgFixedSize | kArgAligned, 4), kAny, kAny}),
+      {kCtx, kAny, arg(A::Int, kArgFixedSize | kArgAligned, 4), kAny, kAny}, kGpl),
     // 5.13
     H(164, "bpf_for_each_map_elem", V(5, 13), G::Base, R::Integer, {kMap, kFunc, kCbCtx, kAny}),
     H(165, "bpf_snprintf", V(5, 13), G::Base, R::Integer, {kOutOrNull, kSizeZ, kStr, kInOrNull, kSizeZ},

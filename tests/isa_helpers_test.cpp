@@ -2,6 +2,7 @@
 // libbpf's generated helper declarations, well-known facts, per-type whitelists,
 // and map/helper compatibility with the kernel's map creation checks.
 #include <fstream>
+#include <vector>
 #include <optional>
 #include <regex>
 #include <set>
@@ -537,7 +538,7 @@ INSTANTIATE_TEST_SUITE_P(
 namespace bpfvet::isa {
 namespace {
 
-// Loads "call id; r0 = 0; exit" as `type` and reports whether the kernel's
+// Loads a call of helper `id` as `type` and reports whether the kernel's
 // func_proto for that type knows the helper: it says so before checking any
 // argument ("program of this type cannot use helper ..."), so arguments being
 // garbage does not matter.
@@ -546,12 +547,16 @@ struct KernelVerdict {
   std::string log;
 };
 
-std::optional<KernelVerdict> kernel_whitelist(ProgType type, int32_t id) {
-  const struct bpf_insn insns[] = {
-      {BPF_JMP | BPF_CALL, 0, 0, 0, id},
-      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
-      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
-  };
+std::optional<KernelVerdict> kernel_whitelist(ProgType type, int32_t id, const char* license = "GPL",
+                                             bool zero_args = false) {
+  // With zero_args, r1..r5 = 0 first, so the argument checks report the first
+  // argument that must be a non-null pointer.  Then: call, r0 = 0, exit.
+  std::vector<struct bpf_insn> insns;
+  for (uint8_t r = BPF_REG_1; zero_args && r <= BPF_REG_5; ++r)
+    insns.push_back({BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 0});
+  insns.push_back({BPF_JMP | BPF_CALL, 0, 0, 0, id});
+  insns.push_back({BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0});
+  insns.push_back({BPF_JMP | BPF_EXIT, 0, 0, 0, 0});
   static char log[1 << 16];
   log[0] = 0;
   LIBBPF_OPTS(bpf_prog_load_opts, opts);
@@ -561,7 +566,7 @@ std::optional<KernelVerdict> kernel_whitelist(ProgType type, int32_t id) {
   if (type == ProgType::CgroupSockAddr) opts.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
   if (type == ProgType::CgroupSock) opts.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
   const auto kernel_type = static_cast<bpf_prog_type>(kernel_prog_type(type));
-  int fd = bpf_prog_load(kernel_type, "probe", "GPL", insns, 3, &opts);
+  int fd = bpf_prog_load(kernel_type, "probe", license, insns.data(), insns.size(), &opts);
   if (fd >= 0) {
     close(fd);
     return KernelVerdict{true, ""};
@@ -595,11 +600,77 @@ TEST(HelperWhitelistLive, MatchesTheRunningKernel) {
         ++mismatches;
         ADD_FAILURE() << prog_type_name(type) << " " << h.name << ": kernel "
                       << (v->loaded_or_checked_args ? "accepts" : "rejects") << "; log: "
-                      << v->log.substr(0, 200);
+                      << v->log;
       }
     }
   }
   EXPECT_EQ(mismatches, 0);
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
+
+namespace bpfvet::isa {
+namespace {
+
+// A program type whose whitelist has the helper (and that the live test can load).
+std::optional<ProgType> some_type_for(int32_t id) {
+  for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
+    const auto type = static_cast<ProgType>(t);
+    if (type != ProgType::Lsm && helper_allowed(type, id)) return type;
+  }
+  return std::nullopt;
+}
+
+TEST(HelperProtosLive, GplOnlyFlagsMatchTheRunningKernel) {
+  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns))
+    GTEST_SKIP() << "bpf() is not available";
+  int checked = 0;
+  for (const HelperProto& h : all_helpers()) {
+    auto type = some_type_for(h.id);
+    if (!type || kConfigDependent.count(h.id)) continue;
+    auto v = kernel_whitelist(*type, h.id, "Proprietary");
+    ASSERT_TRUE(v.has_value());
+    // The sleepability check comes first and needs a sleepable program.
+    if (v->log.find("might sleep") != std::string::npos) {
+      EXPECT_TRUE(h.might_sleep) << h.name;
+      continue;
+    }
+    const bool gpl = v->log.find("GPL-restricted") != std::string::npos;
+    EXPECT_EQ(gpl, h.gpl_only) << h.name << " as " << prog_type_name(*type) << ": " << v->log.substr(0, 200);
+    ++checked;
+  }
+  EXPECT_GT(checked, 170);
+}
+
+// With every argument register holding 0, the kernel names the first argument
+// that must be a non-null pointer: "R2 type=scalar expected=map_ptr".
+TEST(HelperProtosLive, FirstPointerArgumentMatchesTheRunningKernel) {
+  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns))
+    GTEST_SKIP() << "bpf() is not available";
+  const std::regex complaint(R"(R([1-5]) type=scalar expected=([a-z_]+))");
+  int checked = 0;
+  for (const HelperProto& h : all_helpers()) {
+    auto type = some_type_for(h.id);
+    if (!type || kConfigDependent.count(h.id)) continue;
+    auto v = kernel_whitelist(*type, h.id, "GPL", /*zero_args=*/true);
+    ASSERT_TRUE(v.has_value());
+    std::smatch m;
+    if (!std::regex_search(v->log, m, complaint)) continue;
+    const int reg = std::stoi(m[1]);
+    const std::string expected = m[2];
+    SCOPED_TRACE(std::string(h.name) + " as " + prog_type_name(*type) + ": " + m[0].str());
+    ASSERT_LE(reg, h.nargs());
+    const HelperArg& a = h.args[reg - 1];
+    EXPECT_TRUE(a.is_pointer() && !a.maybe_null()) << arg_type_name(a.type);
+    // Every earlier argument accepted a zero.
+    for (int i = 0; i < reg - 1; ++i)
+      EXPECT_TRUE(!h.args[i].is_pointer() || h.args[i].maybe_null()) << "arg " << i + 1;
+    EXPECT_EQ(expected == "ctx", a.type == ArgType::Ctx) << arg_type_name(a.type);
+    EXPECT_EQ(expected == "map_ptr", a.type == ArgType::ConstMapPtr) << arg_type_name(a.type);
+    ++checked;
+  }
+  EXPECT_GT(checked, 100);
 }
 
 }  // namespace
