@@ -172,6 +172,10 @@ inline KernelVerdict load_one(const std::string& path, size_t index, const std::
     // The log overflowed; the verdict comes from a load without a log.
     bpf_object__close(obj);
     obj = bpf_object__open_file(path.c_str(), nullptr);
+    if (!obj) {
+      *open_error = "bpf_object__open_file failed on reopen: " + std::string(strerror(errno));
+      return v;
+    }
     i = 0;
     bpf_object__for_each_program(p, obj) {
       if (i++ != index) bpf_program__set_autoload(p, false);
@@ -210,9 +214,14 @@ struct LegacyElf {
     for (int i = 0; i < eh->e_shnum; ++i)
       if (sh[i].sh_type != SHT_NOBITS && sh[i].sh_offset + sh[i].sh_size > bytes.size()) return false;
     shstr = bytes.data() + sh[eh->e_shstrndx].sh_offset;
+    shstr_size = sh[eh->e_shstrndx].sh_size;
     return true;
   }
-  std::string name(int i) const { return shstr + sh[i].sh_name; }
+  size_t shstr_size = 0;
+  std::string name(int i) const {
+    if (sh[i].sh_name >= shstr_size) return "";
+    return std::string(shstr + sh[i].sh_name, strnlen(shstr + sh[i].sh_name, shstr_size - sh[i].sh_name));
+  }
   const char* data(int i) const { return bytes.data() + sh[i].sh_offset; }
   int find(const std::string& n) const {
     for (int i = 0; i < eh->e_shnum; ++i)
@@ -258,7 +267,16 @@ inline ObjectVerdicts load_object_by_hand(const std::string& path, const std::st
   }
   const auto* syms = reinterpret_cast<const Elf64_Sym*>(elf.data(symtab));
   const size_t nsyms = elf.sh[symtab].sh_size / sizeof(Elf64_Sym);
+  if (elf.sh[symtab].sh_link >= elf.eh->e_shnum) {
+    out.error = "bad symbol table";
+    return out;
+  }
   const char* strtab = elf.data(elf.sh[symtab].sh_link);
+  const size_t strtab_size = elf.sh[elf.sh[symtab].sh_link].sh_size;
+  auto sym_name = [&](size_t i) -> std::string {
+    if (syms[i].st_name >= strtab_size) return "";
+    return std::string(strtab + syms[i].st_name, strnlen(strtab + syms[i].st_name, strtab_size - syms[i].st_name));
+  };
   std::map<size_t, int> map_fd_by_sym;
   std::vector<int> fds;
   for (size_t i = 0; i < nsyms; ++i) {
@@ -267,7 +285,7 @@ inline ObjectVerdicts load_object_by_hand(const std::string& path, const std::st
     unsigned int def[5] = {};
     std::memcpy(def, elf.data(maps) + syms[i].st_value, std::min<size_t>(sizeof def, elf.sh[maps].sh_size - syms[i].st_value));
     LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = def[4]);
-    int fd = bpf_map_create(static_cast<bpf_map_type>(def[0]), strtab + syms[i].st_name, def[1], def[2], def[3], &mopts);
+    int fd = bpf_map_create(static_cast<bpf_map_type>(def[0]), sym_name(i).c_str(), def[1], def[2], def[3], &mopts);
     if (fd < 0) {
       out.error = std::string("map creation failed: ") + strerror(errno);
       for (int f : fds) close(f);
@@ -285,7 +303,7 @@ inline ObjectVerdicts load_object_by_hand(const std::string& path, const std::st
     KernelVerdict v;
     v.section = elf.name(s);
     for (size_t i = 0; i < nsyms; ++i)
-      if (syms[i].st_shndx == s && ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC) v.name = strtab + syms[i].st_name;
+      if (syms[i].st_shndx == s && ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC) v.name = sym_name(i);
     const int rel = elf.find(".rel" + v.section);
     if (rel >= 0) {
       const auto* rels = reinterpret_cast<const Elf64_Rel*>(elf.data(rel));
