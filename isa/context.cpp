@@ -20,6 +20,12 @@ CtxField ro(const char* name, uint16_t off, uint16_t size, uint8_t elem, uint8_t
             CtxYield y = CtxYield::Scalar) {
   return CtxField{name, off, size, elem, true, false, reads, 0, y};
 }
+// A field whose narrow loads the kernel accepts only at its first byte.
+CtxField ro_start(const char* name, uint16_t off, uint16_t size, uint8_t reads) {
+  CtxField f = ro(name, off, size, static_cast<uint8_t>(size), reads);
+  f.narrow_at_start = true;
+  return f;
+}
 CtxField rw(const char* name, uint16_t off, uint16_t size, uint8_t elem, uint8_t reads,
             uint8_t writes) {
   return CtxField{name, off, size, elem, true, true, reads, writes, CtxYield::Scalar};
@@ -158,17 +164,17 @@ std::vector<CtxField> cgroup_sock_fields() {
   // As a BPF_CGROUP_INET_SOCK_CREATE program sees struct bpf_sock: src_ip4/6 and
   // src_port belong to the post_bind attach types.
   return {rw("bound_dev_if", 0, 4, 4, kCtxW, kCtxW),
-          ro("family", 4, 4, 4, kNarrow4),
-          ro("type", 8, 4, 4, kNarrow4),
-          ro("protocol", 12, 4, 4, kNarrow4),
+          ro_start("family", 4, 4, kNarrow4),
+          ro_start("type", 8, 4, kNarrow4),
+          ro_start("protocol", 12, 4, kNarrow4),
           rw("mark", 16, 4, 4, kCtxW, kCtxW),
           rw("priority", 20, 4, 4, kCtxW, kCtxW),
           ro("dst_port", 48, 2, 2, kNarrow4),
           ro("dst_port", 48, 4, 4, kCtxW),  // legacy: a 4-byte load of the port plus padding
           ro("dst_ip4", 52, 4, 4, kNarrow4),
           ro("dst_ip6", 56, 16, 4, kNarrow4),
-          ro("state", 72, 4, 4, kNarrow4),
-          ro("rx_queue_mapping", 76, 4, 4, kNarrow4)};
+          ro_start("state", 72, 4, kNarrow4),
+          ro_start("rx_queue_mapping", 76, 4, kNarrow4)};
 }
 
 std::vector<CtxField> sock_addr_fields() {
@@ -213,7 +219,7 @@ std::vector<CtxField> sock_ops_fields() {
   out.push_back(ro("skb_data", 192, 8, 8, kCtxDW, CtxYield::PacketData));
   out.push_back(ro("skb_data_end", 200, 8, 8, kCtxDW, CtxYield::PacketEnd));
   out.push_back(ro("skb_len", 208, 4, 4, kCtxW));
-  out.push_back(ro("skb_tcp_flags", 212, 4, 4, kNarrow4));
+  out.push_back(ro_start("skb_tcp_flags", 212, 4, kNarrow4));
   out.push_back(ro("skb_hwtstamp", 216, 8, 8, kCtxDW));  // 6.2
   return out;
 }
@@ -235,7 +241,7 @@ std::vector<CtxField> sk_msg_fields() {
 // ---- per-type facts ----------------------------------------------------------
 
 constexpr int64_t kMaxErrno = 4095;
-constexpr uint32_t kPerfMaxTraceSize = 2048;  // tracepoint records: reads below this
+constexpr uint32_t kPerfMaxTraceSize = 8192;  // tracepoint records: reads below this (2048 in older kernels)
 constexpr uint32_t kMaxBpfFuncArgs = 12;      // raw_tp / BTF programs: u64 args[12]
 
 struct Table {
@@ -355,6 +361,7 @@ bool size_allowed(uint8_t mask, uint32_t size) {
 }  // namespace
 
 bool CtxField::read_ok(uint32_t off, uint32_t sz) const {
+  if (narrow_at_start && off != offset) return false;
   return readable && size_allowed(read_sizes, sz) && off % sz == 0 && off >= offset &&
          uint64_t{off} + sz <= uint64_t{offset} + size;
 }

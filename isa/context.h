@@ -47,6 +47,8 @@ struct CtxField {
   uint8_t read_sizes = 0;       // CtxSize bits of the loads allowed (narrow ones included)
   uint8_t write_sizes = 0;      // CtxSize bits of the stores allowed
   CtxYield yields = CtxYield::Scalar;
+  bool narrow_at_start = false; // narrow loads only at `offset` (the kernel matches the
+                                // field's first byte, not its range)
 
   /// Whether a read of `size` bytes at `offset` (absolute) is allowed.
   bool read_ok(uint32_t offset, uint32_t size) const;

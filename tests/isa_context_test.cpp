@@ -2,6 +2,7 @@
 // and the access rules of each program type, row by row.
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -177,7 +178,7 @@ TEST(ContextLayout, OpaqueContexts) {
   // PERF_MAX_TRACE_SIZE; raw tracepoints and LSM: u64 args[MAX_BPF_FUNC_ARGS].
   const ProgTypeInfo& tp = prog_type_info(ProgType::Tracepoint);
   EXPECT_EQ(tp.kernel_type, static_cast<uint32_t>(BPF_PROG_TYPE_TRACEPOINT));
-  EXPECT_EQ(tp.ctx_size, 2048u);
+  EXPECT_EQ(tp.ctx_size, 8192u);
   EXPECT_TRUE(tp.ctx_any_offset);
   const ProgTypeInfo& raw = prog_type_info(ProgType::RawTracepoint);
   EXPECT_EQ(raw.kernel_type, static_cast<uint32_t>(BPF_PROG_TYPE_RAW_TRACEPOINT));
@@ -299,7 +300,8 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::Tracepoint, R, 13, 1, true},
         Access{P::Tracepoint, R, 12, 8, false},
         Access{P::Tracepoint, R, 2040, 8, true},
-        Access{P::Tracepoint, R, 2048, 1, false},
+        Access{P::Tracepoint, R, 8184, 8, true},
+        Access{P::Tracepoint, R, 8192, 1, false},
         Access{P::Tracepoint, W, 16, 8, false},
         // Raw tracepoints: u64 args[12].
         Access{P::RawTracepoint, R, 0, 8, true},
@@ -343,6 +345,8 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::CgroupSock, R, offsetof(bpf_sock, mark), 2, false},
         Access{P::CgroupSock, W, offsetof(bpf_sock, bound_dev_if), 4, true},
         Access{P::CgroupSock, R, offsetof(bpf_sock, family), 1, true},
+        Access{P::CgroupSock, R, offsetof(bpf_sock, family) + 1, 1, false},  // first byte only
+        Access{P::CgroupSock, R, offsetof(bpf_sock, dst_ip4) + 1, 1, true},
         Access{P::CgroupSock, W, offsetof(bpf_sock, family), 4, false},
         Access{P::CgroupSock, R, offsetof(bpf_sock, src_ip4), 4, false},  // post_bind only
         Access{P::CgroupSock, R, offsetof(bpf_sock, dst_port), 2, true},
@@ -375,6 +379,7 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::SockOps, R, offsetof(bpf_sock_ops, skb_data), 8, true, CtxYield::PacketData},
         Access{P::SockOps, R, offsetof(bpf_sock_ops, skb_data_end), 8, true, CtxYield::PacketEnd},
         Access{P::SockOps, R, offsetof(bpf_sock_ops, skb_tcp_flags), 1, true},
+        Access{P::SockOps, R, offsetof(bpf_sock_ops, skb_tcp_flags) + 2, 2, false},
         // sk_msg: read-only.
         Access{P::SkMsg, R, offsetof(sk_msg_md, data), 8, true, CtxYield::PacketData},
         Access{P::SkMsg, R, offsetof(sk_msg_md, data), 4, false},
@@ -436,6 +441,94 @@ TEST(ProgTypeFacts, FieldLookupByName) {
   EXPECT_EQ(find_ctx_field(P::SchedCls, nullptr), nullptr);
   EXPECT_EQ(find_ctx_field(P::SchedCls, 0, 0), nullptr);
   EXPECT_EQ(find_ctx_field(static_cast<P>(200), 0, 4), nullptr);
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
+
+// ---- the running kernel ---------------------------------------------------------
+
+#include <bpf/bpf.h>
+
+#include <cerrno>
+#include <unistd.h>
+
+#include <vector>
+
+namespace bpfvet::isa {
+namespace {
+
+// Loads "r0 = *(size *)(r1 + off)" (or "r2 = 0; *(size *)(r1 + off) = r2") and
+// reports whether the kernel's is_valid_access accepted the access; nullopt when
+// bpf() is unavailable.
+std::optional<bool> kernel_ctx_access(ProgType type, Op op, int16_t off, uint32_t size,
+                                      uint32_t attach = 0) {
+  const uint8_t sz = size == 1 ? BPF_B : size == 2 ? BPF_H : size == 4 ? BPF_W : BPF_DW;
+  std::vector<struct bpf_insn> insns;
+  if (op == Op::Read) {
+    insns.push_back({static_cast<uint8_t>(BPF_LDX | BPF_MEM | sz), BPF_REG_0, BPF_REG_1, off, 0});
+  } else {
+    insns.push_back({BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, 0});
+    insns.push_back({static_cast<uint8_t>(BPF_STX | BPF_MEM | sz), BPF_REG_1, BPF_REG_2, off, 0});
+  }
+  insns.push_back({BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0});
+  insns.push_back({BPF_JMP | BPF_EXIT, 0, 0, 0, 0});
+  static char log[1 << 14];
+  log[0] = 0;
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  opts.log_buf = log;
+  opts.log_size = sizeof log;
+  opts.log_level = 1;
+  opts.expected_attach_type = static_cast<bpf_attach_type>(attach);
+  int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "ctx", "GPL",
+                         insns.data(), insns.size(), &opts);
+  if (fd >= 0) {
+    close(fd);
+    return true;
+  }
+  if (errno == EPERM || errno == ENOSYS) return std::nullopt;
+  const std::string text = log;
+  if (text.find("invalid bpf_context access") != std::string::npos) return false;
+  ADD_FAILURE() << prog_type_name(type) << " off " << off << " size " << size
+                << ": unexpected rejection: " << text;
+  return false;
+}
+
+TEST(ContextAccessLive, EveryOffsetAndSizeMatchesTheRunningKernel) {
+  if (!kernel_ctx_access(ProgType::SocketFilter, Op::Read, 0, 4))
+    GTEST_SKIP() << "bpf() is not available";
+  int mismatches = 0;
+  for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
+    const auto type = static_cast<ProgType>(t);
+    if (type == ProgType::Lsm) continue;  // needs a BTF attach target
+    uint32_t attach = 0;
+    if (type == ProgType::CgroupSock) attach = BPF_CGROUP_INET_SOCK_CREATE;
+    if (type == ProgType::CgroupSockAddr) attach = BPF_CGROUP_INET4_CONNECT;
+    const ProgTypeInfo& info = prog_type_info(type);
+    for (uint32_t off = 0; off < info.ctx_size + 8; ++off) {
+      // Tracepoint records are uniform past the first bytes: sample both ends.
+      if (type == ProgType::Tracepoint && off >= 64 && off < info.ctx_size - 16) continue;
+      for (uint32_t size : {1u, 2u, 4u, 8u}) {
+        for (Op op : {Op::Read, Op::Write}) {
+          // bpfvet models both connect families; the kernel gives connect4 no user_ip6.
+          if (type == ProgType::CgroupSockAddr && off >= offsetof(bpf_sock_addr, user_ip6) &&
+              off < offsetof(bpf_sock_addr, user_port))
+            continue;
+          const CtxField* f = find_ctx_field(type, off, size);
+          const bool ours = f && (op == Op::Read ? f->read_ok(off, size) : f->write_ok(off, size));
+          auto theirs = kernel_ctx_access(type, op, static_cast<int16_t>(off), size, attach);
+          ASSERT_TRUE(theirs.has_value());
+          if (ours != *theirs) {
+            ++mismatches;
+            ADD_FAILURE() << prog_type_name(type) << (op == Op::Read ? " read " : " write ") << size
+                          << " at " << off << (f ? std::string(" (") + f->name + ")" : "")
+                          << ": kernel " << (*theirs ? "accepts" : "rejects");
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
 }
 
 }  // namespace
