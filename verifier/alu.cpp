@@ -37,7 +37,7 @@ Check check_sane_offset(const RegState& r, const std::string& type, bool known_s
   if (r.off >= kMaxVarOff || r.off <= -kMaxVarOff)
     return reject(ErrorCode::InvalidPointerArith, "%s pointer offset %d is not allowed", type.c_str(), r.off);
   if (v.smin == INT64_MIN)
-    return reject(ErrorCode::InvalidPointerArith,
+    return reject(ErrorCode::UnboundedAccess,
                   "math between %s pointer and register with unbounded min value is not allowed", type.c_str());
   if (v.smin >= kMaxVarOff || v.smin <= -kMaxVarOff)
     return reject(ErrorCode::InvalidPointerArith, "value %" PRId64 " makes %s pointer be out of bounds", v.smin,

@@ -98,6 +98,7 @@ Check walk_cfg(VerifierContext& ctx) {
     std::vector<int64_t> e = successors(ctx, pc);
     const Insn& in = ctx.insn(pc);
     if (is_local_call(in)) e.push_back(in.target(pc));
+    if (is_func_addr(in)) e.push_back(pc + 1 + in.imm);  // a callback is reachable from its address
     return e;
   };
   for (int64_t pc = 0; pc < n; ++pc) {
@@ -108,6 +109,8 @@ Check walk_cfg(VerifierContext& ctx) {
     } else if (in.kind == Kind::Call) {
       mark_prune(pc + 1);
       if (is_local_call(in)) mark_prune(in.target(pc));
+    } else if (is_func_addr(in)) {
+      mark_prune(pc + 1 + in.imm);
     }
   }
   state[0] = kDiscovered;

@@ -22,15 +22,19 @@ Check check_main_exit(Step& s) {
   if (!r0.is_scalar())
     return reject(ErrorCode::InvalidReturnValue, "At program exit the register R0 is not a known value (%s)",
                   r0.type_string().c_str());
-  if (info.ret_min <= r0.var.smin && r0.var.smax <= info.ret_max) return std::nullopt;
+  // LSM hooks return int: the kernel checks the low 32 bits as a signed value.
+  const bool ret32 = s.ctx.prog.type == isa::ProgType::Lsm;
+  const int64_t lo = ret32 ? r0.var.s32_min : r0.var.smin;
+  const int64_t hi = ret32 ? r0.var.s32_max : r0.var.smax;
+  if (info.ret_min <= lo && hi <= info.ret_max) return std::nullopt;
   std::string msg = "At program exit the register R0 has";
   bool unknown = true;
-  if (r0.var.smin > INT64_MIN) {
-    msg += strprintf(" smin=%" PRId64, r0.var.smin);
+  if (lo > (ret32 ? INT32_MIN : INT64_MIN)) {
+    msg += strprintf(" smin=%" PRId64, lo);
     unknown = false;
   }
-  if (r0.var.smax < INT64_MAX) {
-    msg += strprintf(" smax=%" PRId64, r0.var.smax);
+  if (hi < (ret32 ? INT32_MAX : INT64_MAX)) {
+    msg += strprintf(" smax=%" PRId64, hi);
     unknown = false;
   }
   if (unknown) msg += " unknown scalar value";
@@ -52,11 +56,25 @@ Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_
     int to = ctx.info[static_cast<size_t>(in.target(pc))].subprog;
     if (from >= 0 && to >= 0) callees[from].emplace_back(to, pc);
   }
-  auto frame_size = [&](int sp) { return (std::max<uint32_t>(depth[sp], 1) + 31) / 32 * 32; };
+  // With the JIT enabled (the default) each frame is rounded up to 16 bytes.
+  auto frame_size = [&](int sp) { return (depth[sp] + 15) / 16 * 16; };
+  std::vector<bool> has_tail_call(ctx.subprogs.size(), false);
+  for (int64_t pc = 0; pc < ctx.insn_count(); ++pc) {
+    const isa::Insn& in = ctx.insn(pc);
+    if (in.kind == isa::Kind::Call && in.call == isa::CallKind::Helper && in.imm == 12) {
+      int sp = ctx.info[static_cast<size_t>(pc)].subprog;
+      if (sp >= 0) has_tail_call[sp] = true;
+    }
+  }
   std::optional<Reject> err;
   std::vector<bool> on_chain(ctx.subprogs.size(), false);
   std::function<void(int, uint32_t, int)> walk = [&](int sp, uint32_t total, int frames) {
     if (err || on_chain[sp]) return;
+    // Tail calls from a subprogram multiply its callers' stack: the kernel caps them.
+    if (sp != 0 && has_tail_call[sp] && total >= 256) {
+      err = reject(ErrorCode::TailCallMix, "tail_calls are not allowed when call stack of previous frames is %u bytes. Too large", total);
+      return;
+    }
     total += frame_size(sp);
     if (total > static_cast<uint32_t>(kMaxBpfStack)) {
       err = reject(ErrorCode::StackTooLarge, "combined stack size of %d calls is %u. Too large", frames, total);

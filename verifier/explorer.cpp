@@ -214,7 +214,7 @@ bool Explorer::step(Path& p) {
   if (++result_.stats.processed_insns > ctx_.rules.complexity_limit) {
     return fail(reject(ErrorCode::ProgramTooLarge, "BPF program is too large. Processed %llu insn",
                        static_cast<unsigned long long>(result_.stats.processed_insns)),
-                p.pc);
+                p.prev_pc >= 0 ? p.prev_pc : p.pc);
   }
   if (ctx_.info[static_cast<size_t>(p.pc)].prune_point) {
     if (visit_prune_point(p)) {

@@ -4,6 +4,7 @@
 // initialized memory, r1-r5 are clobbered and r0 is typed by the return type.
 // References returned by acquiring helpers are tracked until released.
 #include <algorithm>
+#include <string_view>
 
 #include "isa/context.h"
 #include "isa/helpers.h"
@@ -20,6 +21,7 @@ using isa::HelperProto;
 namespace {
 
 constexpr uint64_t kMaxVarSize = uint64_t{1} << 29;
+constexpr int32_t kTailCallId = 12;  // BPF_FUNC_tail_call
 
 // What earlier arguments taught the later ones (the kernel's bpf_call_arg_meta).
 struct CallMeta {
@@ -130,7 +132,11 @@ Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
   }
   if (is_pkt_pointer(reg.type) && !isa::prog_type_info(s.ctx.prog.type).direct_packet_access)
     return reject(ErrorCode::HelperArgType, "helper access to the packet is not allowed");
-  if (auto r = check_arg_type_and_memory(s, h, i, meta)) return r;
+  if (auto r = check_arg_type_and_memory(s, h, i, meta)) {
+    // A release argument of the wrong type is a reference used after its release.
+    if (arg.release() && r->code == ErrorCode::HelperArgType && reg.is_scalar()) r->code = ErrorCode::InvalidRelease;
+    return r;
+  }
   bool null_ok = reg.is_null_const() && arg.maybe_null();
   if (arg.release()) {
     if (reg.ref_obj_id == 0 && !null_ok)
@@ -238,6 +244,35 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
   }
 }
 
+// Helpers that may move or resize packet data (the kernel's bpf_helper_changes_pkt_data):
+// after a call every packet pointer is stale.
+bool changes_packet_data(const HelperProto& h) {
+  static constexpr std::string_view kNames[] = {
+      "bpf_skb_store_bytes",   "bpf_l3_csum_replace",   "bpf_l4_csum_replace",  "bpf_clone_redirect",
+      "bpf_skb_vlan_push",     "bpf_skb_vlan_pop",      "bpf_skb_change_proto", "bpf_skb_change_type",
+      "bpf_skb_change_tail",   "bpf_skb_pull_data",     "bpf_skb_change_head",  "bpf_xdp_adjust_head",
+      "bpf_skb_adjust_room",   "bpf_xdp_adjust_meta",   "bpf_msg_pull_data",    "bpf_xdp_adjust_tail",
+      "bpf_lwt_push_encap",    "bpf_lwt_seg6_store_bytes", "bpf_lwt_seg6_adjust_srh", "bpf_lwt_seg6_action",
+      "bpf_msg_push_data",     "bpf_msg_pop_data",      "bpf_store_hdr_opt",
+  };
+  for (std::string_view n : kNames)
+    if (n == h.name) return true;
+  return false;
+}
+
+// clear_all_pkt_pointers: packet pointers in every frame become unknown scalars.
+void clear_packet_pointers(AbstractState& st, bool allow_ptr_leaks) {
+  for (Frame& f : st.frames) {
+    auto clear = [&](RegState& r) {
+      if (is_pkt_pointer(r.type) || r.type == RegType::PacketEnd)
+        r = allow_ptr_leaks ? RegState::unknown_scalar() : RegState::not_init();
+    };
+    for (RegState& r : f.regs) clear(r);
+    for (StackSlot& slot : f.stack)
+      if (slot.is_spill()) clear(slot.spilled);
+  }
+}
+
 // Every copy of a released reference becomes unusable.
 void release_reference(AbstractState& st, uint32_t ref, bool allow_ptr_leaks) {
   st.refs.erase(std::remove_if(st.refs.begin(), st.refs.end(), [&](const Reference& r) { return r.id == ref; }),
@@ -276,6 +311,8 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
     if (auto r = check_arg(s, *h, i, meta)) return r;
   if (meta.map_idx >= 0) {
     const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(meta.map_idx));
+    if (id == kTailCallId && m.type != isa::MapType::ProgArray)
+      return reject(ErrorCode::InvalidMapOp, "expected prog array map for tail call");
     if (!isa::map_helper_compatible(m.type, id))
       return reject(ErrorCode::InvalidMapOp, "cannot pass map_type %u into func %s#%d", static_cast<unsigned>(m.type),
                     h->name, id);
@@ -283,6 +320,7 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   if (meta.release_reg >= 0 && meta.release_ref) release_reference(s.st, meta.release_ref, s.ctx.rules.allow_ptr_leaks);
 
   for (int r = 1; r <= 5; ++r) s.st.reg(r) = RegState::not_init();
+  if (changes_packet_data(*h)) clear_packet_pointers(s.st, s.ctx.rules.allow_ptr_leaks);
   RegState r0 = RegState::unknown_scalar();
   auto nullable = [&](RegState r, bool maybe_null) {
     r.maybe_null = maybe_null;

@@ -33,7 +33,7 @@ Check check_stack_bounds(const Step& s, int regno, int32_t off, int size, const 
     max_off = min_off + size;
   } else {
     if (reg.var.smax >= (int64_t{1} << 29) || reg.var.smin <= -(int64_t{1} << 29))
-      return reject(ErrorCode::StackOutOfBounds, "invalid unbounded variable-offset%s stack R%d", what, regno);
+      return reject(ErrorCode::UnboundedAccess, "invalid unbounded variable-offset%s stack R%d", what, regno);
     min_off = reg.var.smin + off;
     max_off = reg.var.smax + off + size;
   }
