@@ -533,3 +533,55 @@ TEST(ContextAccessLive, EveryOffsetAndSizeMatchesTheRunningKernel) {
 
 }  // namespace
 }  // namespace bpfvet::isa
+
+namespace bpfvet::isa {
+namespace {
+
+// Loads `insns` as `type`; true when accepted, nullopt without bpf().
+std::optional<std::pair<bool, std::string>> kernel_load(ProgType type, std::vector<struct bpf_insn> insns) {
+  static char log[1 << 14];
+  log[0] = 0;
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  opts.log_buf = log;
+  opts.log_size = sizeof log;
+  opts.log_level = 1;
+  if (type == ProgType::CgroupSock) opts.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+  if (type == ProgType::CgroupSockAddr) opts.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+  int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "probe", "GPL",
+                         insns.data(), insns.size(), &opts);
+  if (fd >= 0) {
+    close(fd);
+    return std::make_pair(true, std::string());
+  }
+  if (errno == EPERM || errno == ENOSYS) return std::nullopt;
+  return std::make_pair(false, std::string(log));
+}
+
+TEST(ProgTypeFactsLive, ReturnRangesAndLdAbsMatchTheRunningKernel) {
+  if (!kernel_load(ProgType::SocketFilter, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+                                            {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}}))
+    GTEST_SKIP() << "bpf() is not available";
+  for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
+    const auto type = static_cast<ProgType>(t);
+    if (type == ProgType::Lsm) continue;  // needs a BTF attach target
+    const ProgTypeInfo& info = prog_type_info(type);
+    SCOPED_TRACE(prog_type_name(type));
+    for (int32_t value : {-4096, -1, 0, 1, 2, 3, 1000}) {
+      auto r = kernel_load(type, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, value},
+                                  {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}});
+      ASSERT_TRUE(r.has_value());
+      const bool ours = !info.ret_checked || (value >= info.ret_min && value <= info.ret_max);
+      EXPECT_EQ(r->first, ours) << "return " << value << ": " << r->second;
+    }
+    // r6 = r1; r0 = *(u8 *)skb[0]; exit
+    auto ld = kernel_load(type, {{BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0},
+                                 {BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, 0},
+                                 {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+                                 {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}});
+    ASSERT_TRUE(ld.has_value());
+    EXPECT_EQ(ld->first, info.ld_abs) << "LD_ABS: " << ld->second;
+  }
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
