@@ -77,9 +77,11 @@ std::vector<PathStep> error_path(const isa::Program& prog, const std::string& lo
   std::vector<uint32_t> idx = path_from_log(log);
   const auto n = static_cast<int64_t>(prog.insns.size());
   if (error_insn >= 0 && error_insn < n) {
-    if (idx.empty() || idx.back() != error_insn) {
-      // The log did not reach the error (or was empty): use the error's basic block.
-      idx.clear();
+    if (!idx.empty() && idx.back() != error_insn) {
+      // A log stops at the last instruction that passed; the failing one comes next.
+      idx.push_back(static_cast<uint32_t>(error_insn));
+    } else if (idx.empty()) {
+      // No instruction lines in the log: use the error's basic block.
       uint32_t first = 0;
       if (auto g = verifier::build_cfg(prog)) {
         if (auto b = g->block_of(static_cast<uint32_t>(error_insn))) first = g->blocks[*b].first;

@@ -3,7 +3,8 @@
 // How it works: the kernel-format log (level 1) lists the instructions of every path
 // the verifier walked; a path that starts at a pushed branch begins with a line
 // `from X to Y: ...`.  The failing path is the last segment; its prefix is the earlier
-// segment that went through X, up to X, and so on back to the entry.  When the log
+// segment that went through X, up to X, and so on back to the entry; the failing
+// instruction ends the path even where the log stops just before it.  When the log
 // has no instruction lines, the path is the error's basic block up to the error.
 // Long paths (loops) keep their last kMaxPathSteps steps.
 #pragma once

@@ -12,6 +12,19 @@ int main(int argc, char** argv) {
   bpfvet::cli::add_verify_commands(app, status);
   bpfvet::cli::add_run_commands(app, status);
   bpfvet::cli::add_tool_commands(app, status);
+  // CLI11 would only say that a subcommand is required; name the unknown word instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const auto* sub : app.get_subcommands({})) {
+      known |= sub->check_name(argv[1]);
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "bpfvet: unknown command '" << argv[1] << "' (commands: " << names << ")\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

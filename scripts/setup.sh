@@ -71,7 +71,7 @@ pick_example() {
     EXAMPLE_PROG="$(ls "$BUILD_DIR"/corpus/xdp_*.o 2>/dev/null | head -n 1 || true)"
   fi
   EXAMPLE_PACKET="$(ls corpus/packets/*.bin 2>/dev/null | head -n 1 || true)"
-  for name in ipv4_tcp ipv4_udp; do
+  for name in tcp_syn_80 tcp_syn_22 udp_dns_query; do
     for f in corpus/packets/*"$name"*.bin; do
       if [ -f "$f" ]; then EXAMPLE_PACKET="$f"; break 2; fi
     done
