@@ -44,6 +44,7 @@ struct Frame {
   uint8_t frameno = 0;
   int64_t callsite = -1;         // index of the call instruction that created this frame
   uint32_t subprog_start = 0;    // first instruction of the function this frame runs
+  int32_t callback_of = -1;      // helper id when this frame runs a callback (bpf_loop, ...)
 
   /// Stack slot for spi (allocated on demand by the writer).
   StackSlot& slot(int spi);

@@ -7,6 +7,33 @@
 
 namespace bpfvet::verifier {
 
+namespace {
+
+// verbose_invalid_scalar: "<where> the register R0 has smin=.. smax=.. should have been in [lo, hi]".
+Reject invalid_scalar(const char* where, const Scalar& v, int64_t lo, int64_t hi, bool ret32) {
+  const int64_t smin = ret32 ? v.s32_min : v.smin;
+  const int64_t smax = ret32 ? v.s32_max : v.smax;
+  std::string msg = std::string(where) + " the register R0 has";
+  bool unknown = true;
+  if (smin > (ret32 ? INT32_MIN : INT64_MIN)) {
+    msg += strprintf(" smin=%" PRId64, smin);
+    unknown = false;
+  }
+  if (smax < (ret32 ? INT32_MAX : INT64_MAX)) {
+    msg += strprintf(" smax=%" PRId64, smax);
+    unknown = false;
+  }
+  if (unknown) msg += " unknown scalar value";
+  msg += strprintf(" should have been in [%" PRId64 ", %" PRId64 "]", lo, hi);
+  Reject r;
+  r.code = ErrorCode::InvalidReturnValue;
+  r.kernel_message = msg;
+  r.reg = 0;
+  return r;
+}
+
+}  // namespace
+
 Check check_main_exit(Step& s) {
   if (!s.st.refs.empty()) {
     const Reference& ref = s.st.refs.front();
@@ -27,23 +54,20 @@ Check check_main_exit(Step& s) {
   const int64_t lo = ret32 ? r0.var.s32_min : r0.var.smin;
   const int64_t hi = ret32 ? r0.var.s32_max : r0.var.smax;
   if (info.ret_min <= lo && hi <= info.ret_max) return std::nullopt;
-  std::string msg = "At program exit the register R0 has";
-  bool unknown = true;
-  if (lo > (ret32 ? INT32_MIN : INT64_MIN)) {
-    msg += strprintf(" smin=%" PRId64, lo);
-    unknown = false;
-  }
-  if (hi < (ret32 ? INT32_MAX : INT64_MAX)) {
-    msg += strprintf(" smax=%" PRId64, hi);
-    unknown = false;
-  }
-  if (unknown) msg += " unknown scalar value";
-  msg += strprintf(" should have been in [%" PRId64 ", %" PRId64 "]", info.ret_min, info.ret_max);
-  Reject r;
-  r.code = ErrorCode::InvalidReturnValue;
-  r.kernel_message = msg;
-  r.reg = 0;
-  return r;
+  return invalid_scalar("At program exit", r0.var, info.ret_min, info.ret_max, ret32);
+}
+
+
+Check check_callback_exit(Step& s) {
+  if (auto r = check_reg_read(s, 0)) return r;
+  const RegState& r0 = s.st.reg(0);
+  if (!r0.is_scalar())
+    return reject(ErrorCode::InvalidReturnValue, "At callback return the register R0 is not a known value (%s)",
+                  r0.type_string().c_str());
+  // bpf_timer callbacks must return 0; the iterating helpers accept 0 (continue) or 1 (stop).
+  const int64_t hi = s.st.cur().callback_of == 170 ? 0 : 1;
+  if (r0.var.smin >= 0 && r0.var.smax <= hi) return std::nullopt;
+  return invalid_scalar("At callback return", r0.var, 0, hi, false);
 }
 
 Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_t>& depth) {

@@ -14,6 +14,10 @@ inline constexpr uint32_t kRawMemSize = 65536;
 /// BPF_EXIT of the entry function (kernel: check_reference_leak + check_return_code).
 Check check_main_exit(Step& s);
 
+/// BPF_EXIT of a callback (bpf_loop, bpf_for_each_map_elem...): r0 in the range the
+/// calling helper accepts, as the kernel's "At callback return" check.
+Check check_callback_exit(Step& s);
+
 /// Stack of every call chain, each frame rounded up to 32 bytes, within 512 bytes
 /// (kernel: check_max_stack_depth).  `depth` is per subprogram.
 Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_t>& depth);

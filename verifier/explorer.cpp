@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "isa/context.h"
+#include "isa/helpers.h"
 #include "isa/printer.h"
 #include "verifier/exit_checks.h"
 #include "verifier/state_log.h"
@@ -55,6 +56,9 @@ class Explorer {
   void push_branch(const Path& from, AbstractState st, int64_t target);
   bool fail(Reject r, int64_t pc);
   bool exec_call_local(Path& p, const Insn& in);
+  // A helper that calls back into the program: the callback's body is explored as its
+  // own path from the state at the call.
+  void push_callback(const Path& p, const Insn& in);
   bool exec_exit(Path& p);
   void track_stack_depth(const AbstractState& st);
   void record_facts(const Path& p, const Insn& in);
@@ -192,7 +196,61 @@ bool Explorer::exec_call_local(Path& p, const Insn& in) {
   return true;
 }
 
+void Explorer::push_callback(const Path& p, const Insn& in) {
+  const isa::HelperProto* h = isa::find_helper(in.imm);
+  if (!h) return;
+  int func_arg = -1;
+  for (int i = 0; i < 5; ++i)
+    if (h->args[i].type == isa::ArgType::Func) func_arg = i + 1;
+  if (func_arg < 0) return;
+  const RegState& fn = p.st.reg(func_arg);
+  if (fn.type != RegType::Func || fn.subprog < 0 || fn.subprog >= ctx_.insn_count()) return;
+  if (p.st.frames.size() >= static_cast<size_t>(kMaxCallFrames)) return;
+  AbstractState st = p.st;
+  const Frame& caller = p.st.cur();
+  Frame cb;
+  cb.frameno = static_cast<uint8_t>(st.frames.size());
+  cb.callsite = p.pc;
+  cb.subprog_start = static_cast<uint32_t>(fn.subprog);
+  cb.callback_of = in.imm;
+  for (int r = 1; r <= 5; ++r) cb.regs[r] = RegState::unknown_scalar();
+  const std::string name = h->name;
+  if (name == "bpf_loop") {
+    cb.regs[1] = RegState::scalar(Scalar::urange(0, 1u << 23));
+    cb.regs[2] = caller.regs[3];
+  } else if (name == "bpf_for_each_map_elem" || name == "bpf_user_ringbuf_drain") {
+    cb.regs[1] = caller.regs[1];
+    if (name == "bpf_for_each_map_elem") {
+      RegState key = RegState::pointer(RegType::MapKey);
+      key.map_idx = caller.regs[1].map_idx;
+      RegState value = RegState::pointer(RegType::MapValue);
+      value.map_idx = caller.regs[1].map_idx;
+      cb.regs[2] = key;
+      cb.regs[3] = value;
+      cb.regs[4] = caller.regs[3];
+    } else {
+      cb.regs[2] = caller.regs[3];
+    }
+  } else if (name == "bpf_find_vma") {
+    cb.regs[3] = caller.regs[4];
+  }
+  cb.regs[10] = RegState::stack_ptr(cb.frameno, 0);
+  st.frames.push_back(std::move(cb));
+  Path np;
+  np.st = std::move(st);
+  np.parent = p.parent;
+  np.pc = fn.subprog;
+  np.prev_pc = p.pc;
+  if (np.parent) ++np.parent->branches;
+  stack_.push_back(std::move(np));
+}
+
 bool Explorer::exec_exit(Path& p) {
+  if (p.st.cur().callback_of >= 0) {
+    Step s{ctx_, p.st, ids_, p.pc};
+    if (auto r = check_callback_exit(s)) return fail(std::move(*r), p.pc);
+    return false;  // the caller's path continues separately after the helper call
+  }
   if (p.st.frames.size() > 1) {
     const RegState r0 = p.st.reg(0);
     if (r0.type == RegType::Stack)
@@ -255,7 +313,11 @@ bool Explorer::step(Path& p) {
         err = reject(ErrorCode::NotSupportedByKernel, "calling kernel function is not supported without BTF");
         break;
       }
-      err = exec_helper_call(s, in);
+      {
+        Path before = p;
+        err = exec_helper_call(s, in);
+        if (!err) push_callback(before, in);
+      }
       break;
     case Kind::Exit:
       ++jmps_processed_;
