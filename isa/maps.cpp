@@ -28,6 +28,7 @@ constexpr uint32_t kNoUserConv = 1u << 18;
 constexpr uint32_t kPageSize = 4096;
 constexpr uint32_t kPcpuMinUnitSize = 32768;  // per-CPU value size limit
 constexpr uint32_t kMaxBpfStack = 512;       // hash keys live on the stack
+constexpr uint32_t kNrCpus = 8192;           // CONFIG_NR_CPUS of distribution kernels (a cpumap limit)
 
 using MT = MapType;
 constexpr KernelVersion V(uint8_t a, uint8_t b) { return KernelVersion{a, b}; }
@@ -234,7 +235,9 @@ Status check_map_def(const MapDef& m) {
       const bool pcpu = m.type == MT::PercpuHash || m.type == MT::LruPercpuHash;
       if (m.key_size == 0 || m.key_size > kMaxBpfStack)
         return fail("key_size must be in [1, 512], not " + std::to_string(m.key_size));
-      if (m.type == MT::HashOfMaps) return all({value_in(4, 4), entries_positive()});
+      if (m.type == MT::HashOfMaps)
+        return all({value_in(4, 4), entries_positive(),
+                    flags_within(kNoPrealloc | kNumaNode | kAccessMask | kZeroSeed)});
       if (lru && (m.flags & kNoPrealloc)) return fail("LRU maps are always preallocated (BPF_F_NO_PREALLOC)");
       if (!lru && (m.flags & kNoCommonLru)) return fail("BPF_F_NO_COMMON_LRU needs an LRU map");
       return all({value_in(1, pcpu ? kPcpuMinUnitSize : big), entries_positive(),
@@ -252,8 +255,12 @@ Status check_map_def(const MapDef& m) {
       if (!(m.flags & kNoPrealloc)) return fail("needs BPF_F_NO_PREALLOC");
       return all({value_in(1, 4096 * 2), entries_positive(),
                   flags_within(kNoPrealloc | kNumaNode | kAccessMask)});
-    case MT::Devmap:
     case MT::Cpumap:
+      if (m.max_entries > kNrCpus)
+        return fail("max_entries " + std::to_string(m.max_entries) + " exceeds NR_CPUS (" +
+                    std::to_string(kNrCpus) + ")");
+      return all({key_is(4), value_4_or_8(), entries_positive(), flags_within(kNumaNode | kAccessMask)});
+    case MT::Devmap:
     case MT::Sockmap:
     case MT::ReuseportSockarray:
       return all({key_is(4), value_4_or_8(), entries_positive(), flags_within(kNumaNode | kAccessMask)});

@@ -516,6 +516,8 @@ INSTANTIATE_TEST_SUITE_P(
         MapCase{"lru no prealloc", def(MapType::LruHash, 4, 8, 10, 1), false, "LRU"},
         MapCase{"unknown flag", def(MapType::Hash, 4, 8, 10, 1u << 30), false, "unknown flags"},
         MapCase{"unspec", def(MapType::Unspec, 4, 8, 10), false, "unknown map type"},
+        MapCase{"cpumap", def(MapType::Cpumap, 4, 4, 64), true, ""},
+        MapCase{"cpumap too big", def(MapType::Cpumap, 4, 4, 100000), false, "NR_CPUS"},
         MapCase{"out of range", def(static_cast<MapType>(77), 4, 8, 10), false, "unknown map type"}),
     [](const auto& info) {
       std::string s = info.param.what;
@@ -671,6 +673,69 @@ TEST(HelperProtosLive, FirstPointerArgumentMatchesTheRunningKernel) {
     ++checked;
   }
   EXPECT_GT(checked, 100);
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
+
+namespace bpfvet::isa {
+namespace {
+
+// BPF_MAP_CREATE says yes or no to the same definitions check_map_def judges.
+// Storage maps need BTF for their value and are left to the table-driven cases.
+TEST(MapCreationLive, MatchesTheRunningKernel) {
+  int probe = bpf_map_create(BPF_MAP_TYPE_ARRAY, "probe", 4, 4, 1, nullptr);
+  if (probe < 0) GTEST_SKIP() << "bpf() is not available";
+  close(probe);
+  struct Def { MapType type; uint32_t key, value, entries, flags; };
+  std::vector<Def> defs;
+  for (uint32_t t = 1; t <= static_cast<uint32_t>(MapType::Arena); ++t) {
+    const auto type = static_cast<MapType>(t);
+    if (type == MapType::SkStorage || type == MapType::InodeStorage ||
+        type == MapType::TaskStorage || type == MapType::CgrpStorage ||
+        type == MapType::StructOps || type == MapType::CgroupStorage ||
+        type == MapType::PercpuCgroupStorage)
+      continue;
+    for (uint32_t key : {0u, 4u, 8u, 16u})
+      for (uint32_t value : {0u, 4u, 8u, 12u, 64u})
+        for (uint32_t entries : {0u, 1u, 4096u})
+          for (uint32_t flags : {0u, 1u /*NO_PREALLOC*/, 1u << 10 /*MMAPABLE*/})
+            defs.push_back({type, key, value, entries, flags});
+  }
+  int mismatches = 0;
+  for (const Def& d : defs) {
+    MapDef m;
+    m.name = "m";
+    m.type = d.type;
+    m.key_size = d.key;
+    m.value_size = d.value;
+    m.max_entries = d.entries;
+    m.flags = d.flags;
+    const bool ours = check_map_def(m).ok();
+    LIBBPF_OPTS(bpf_map_create_opts, opts);
+    opts.map_flags = d.flags;
+    int inner = -1;
+    // A cpumap holds at most CONFIG_NR_CPUS entries, which differs between builds.
+    if (d.type == MapType::Cpumap && d.entries > 256) continue;
+    if (d.type == MapType::ArrayOfMaps || d.type == MapType::HashOfMaps) {
+      inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "inner", 4, 4, 1, nullptr);
+      opts.inner_map_fd = inner;
+    }
+    int fd = bpf_map_create(static_cast<bpf_map_type>(d.type), "m", d.key, d.value, d.entries, &opts);
+    const int err = errno;
+    if (inner >= 0) close(inner);
+    if (fd >= 0) close(fd);
+    const bool theirs = fd >= 0;
+    if (ours != theirs) {
+      ++mismatches;
+      if (mismatches <= 40)
+        ADD_FAILURE() << map_type_info(d.type).name << " key " << d.key << " value " << d.value
+                      << " entries " << d.entries << " flags " << d.flags << ": kernel "
+                      << (theirs ? "accepts" : std::string("rejects (") + std::strerror(err) + ")")
+                      << (ours ? "" : "; ours: " + check_map_def(m).message());
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << "of " << defs.size();
 }
 
 }  // namespace
