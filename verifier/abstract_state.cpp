@@ -119,7 +119,7 @@ bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact) {
 
 bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact) {
   if (old.frames.size() != cur.frames.size()) return false;
-  if (old.refs.size() != cur.refs.size()) return false;
+  if (old.refs.size() != cur.refs.size() || old.active_lock != cur.active_lock) return false;
   IdMap ids;
   for (size_t i = 0; i < old.refs.size(); ++i)
     if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;

@@ -64,6 +64,7 @@ struct Reference {
 struct AbstractState {
   std::vector<Frame> frames;   // frames.back() is the current function
   std::vector<Reference> refs;
+  int32_t active_lock = 0;     // 1 + map index of the held bpf_spin_lock, 0 when none
 
   Frame& cur() { return frames.back(); }
   const Frame& cur() const { return frames.back(); }

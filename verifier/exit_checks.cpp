@@ -35,6 +35,9 @@ Reject invalid_scalar(const char* where, const Scalar& v, int64_t lo, int64_t hi
 }  // namespace
 
 Check check_main_exit(Step& s) {
+  if (s.st.active_lock)
+    return reject(ErrorCode::UnreleasedReference,
+                  "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
   if (!s.st.refs.empty()) {
     const Reference& ref = s.st.refs.front();
     return reject(ErrorCode::UnreleasedReference, "Unreleased reference id=%u alloc_insn=%lld", ref.id,

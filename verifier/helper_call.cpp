@@ -306,6 +306,9 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   if (h->gpl_only && !gpl)
     return reject(ErrorCode::GplOnlyHelper, "cannot call GPL-restricted function from non-GPL compatible program");
 
+  constexpr int32_t kSpinLock = 93, kSpinUnlock = 94;
+  if (s.st.active_lock && id != kSpinUnlock)
+    return reject(ErrorCode::HelperNotAllowed, "function calls are not allowed while holding a lock");
   CallMeta meta;
   for (int i = 0; i < 5; ++i)
     if (auto r = check_arg(s, *h, i, meta)) return r;
@@ -319,6 +322,13 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   }
   if (meta.release_reg >= 0 && meta.release_ref) release_reference(s.st, meta.release_ref, s.ctx.rules.allow_ptr_leaks);
 
+  if (id == kSpinLock) {
+    if (s.st.active_lock) return reject(ErrorCode::HelperNotAllowed, "Locking two bpf_spin_locks are not allowed");
+    s.st.active_lock = 1 + std::max(s.st.reg(1).map_idx, 0);
+  } else if (id == kSpinUnlock) {
+    if (!s.st.active_lock) return reject(ErrorCode::InvalidRelease, "bpf_spin_unlock without taking a lock");
+    s.st.active_lock = 0;
+  }
   for (int r = 1; r <= 5; ++r) s.st.reg(r) = RegState::not_init();
   if (changes_packet_data(*h)) clear_packet_pointers(s.st, s.ctx.rules.allow_ptr_leaks);
   RegState r0 = RegState::unknown_scalar();
