@@ -2,6 +2,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "isa/helpers.h"
 #include "jit/runtime.h"
 
 // After our headers: linux/bpf.h defines BPF_SIZE, which opcodes.def also uses.
@@ -16,20 +17,13 @@ namespace {
 constexpr size_t kMaxOutputEvents = 4096;
 constexpr uint64_t kClockStep = 1000;  // each clock read advances the mock clock by 1 us
 
-const char* const kHelperNames[] = {
-#define HELPER_NAME(x) "bpf_" #x
-    __BPF_FUNC_MAPPER(HELPER_NAME)
-#undef HELPER_NAME
-};
-
 uint8_t* ptr(uint64_t a) { return reinterpret_cast<uint8_t*>(a); }
 uint64_t neg(int64_t e) { return static_cast<uint64_t>(-e); }
 
 }  // namespace
 
 std::string helper_name(int32_t id) {
-  if (id > 0 && id < static_cast<int32_t>(sizeof(kHelperNames) / sizeof(kHelperNames[0])))
-    return kHelperNames[id];
+  if (const isa::HelperProto* h = isa::find_helper(id)) return h->name;
   return "helper #" + std::to_string(id);
 }
 

@@ -120,8 +120,16 @@ uint64_t Runtime::helper_trace(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3
         return 0;
       }
       if (!check_arg(r4, r5, false, "bpf_perf_event_output", 4)) return 0;
-      if (output_.size() < kMaxOutputEvents)
-        output_.push_back({"perf_event", m->def().name, "", std::vector<uint8_t>(ptr(r4), ptr(r4) + r5), 0, r3});
+      std::vector<uint8_t> rec(ptr(r4), ptr(r4) + r5);
+      // skb/xdp programs: flags bits 32..51 ask for that many packet bytes appended.
+      const uint64_t ctx_len = (r3 >> 32) & 0xfffff;
+      if (ctx_len != 0 && ctx_->has_packet() && r1 == ctx_->ctx_addr()) {
+        const Packet& p = ctx_->packet();
+        if (ctx_len > p.end - p.data) return neg(kEFAULT);
+        rec.insert(rec.end(), ptr(p.data), ptr(p.data) + ctx_len);
+      }
+      if ((r3 & 0xffffffffull) != 0xffffffffull && (r3 & 0xffffffffull) >= m->def().max_entries) return neg(kE2BIG);
+      if (output_.size() < kMaxOutputEvents) output_.push_back({"perf_event", m->def().name, "", std::move(rec), 0, r3});
       return 0;
     }
     case BPF_FUNC_loop: {
