@@ -16,53 +16,66 @@
 namespace bpfvet::isa {
 namespace {
 
+// Who is asking: with or without CAP_BPF/CAP_PERFMON, and for which release.
+struct Who {
+  bool privileged;
+  KernelVersion version;
+};
+
 bool in(int32_t id, std::initializer_list<int32_t> ids) {
   for (int32_t x : ids)
     if (x == id) return true;
   return false;
 }
 
-// bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).  Since 6.12 the
-// base set also carries task and cgroup helpers that used to be tracing-only.
-bool base_allowed(int32_t id, bool privileged) {
+// bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).  6.10 opened
+// get_current_pid_tgid to every program type; 6.12 moved a batch of task and
+// cgroup helpers that used to be tracing-only into the base set.
+bool base_allowed(int32_t id, Who w) {
   using namespace fn;
+  const bool v610 = w.version >= KernelVersion{6, 10};
+  const bool v612 = w.version >= KernelVersion{6, 12};
   if (in(id, {map_lookup_elem, map_update_elem, map_delete_elem, map_push_elem, map_pop_elem,
               map_peek_elem, map_lookup_percpu_elem, get_prandom_u32, get_smp_processor_id,
               get_numa_node_id, tail_call, ktime_get_ns, ktime_get_boot_ns, ktime_get_tai_ns,
               ringbuf_output, ringbuf_reserve, ringbuf_submit, ringbuf_discard, ringbuf_query,
-              strncmp, strtol, strtoul, get_current_pid_tgid, get_ns_current_pid_tgid,
-              get_current_uid_gid}))
+              strncmp, strtol, strtoul}))
     return true;
-  if (!privileged) return false;
+  if (in(id, {get_current_pid_tgid, get_ns_current_pid_tgid})) return v610;
+  if (id == get_current_uid_gid) return v612;
+  if (!w.privileged) return false;
   if (in(id, {spin_lock, spin_unlock, jiffies64, per_cpu_ptr, this_cpu_ptr, timer_init,
               timer_set_callback, timer_start, timer_cancel, kptr_xchg, for_each_map_elem, loop,
               user_ringbuf_drain, ringbuf_reserve_dynptr, ringbuf_submit_dynptr,
               ringbuf_discard_dynptr, dynptr_from_mem, dynptr_read, dynptr_write, dynptr_data,
               cgrp_storage_get, cgrp_storage_delete, get_current_cgroup_id,
-              get_current_ancestor_cgroup_id, current_task_under_cgroup, get_cgroup_classid,
-              task_storage_get, task_storage_delete}))
+              get_current_ancestor_cgroup_id}))
     return true;
-  return in(id, {trace_printk, get_current_task, get_current_task_btf, get_current_comm,
-                 probe_read_user, probe_read_kernel, probe_read_user_str, probe_read_kernel_str,
-                 copy_from_user, copy_from_user_task, snprintf_btf, snprintf, task_pt_regs,
-                 trace_vprintk, perf_event_read_value, perf_event_read, send_signal,
-                 send_signal_thread, get_task_stack, get_branch_snapshot, find_vma});
+  if (in(id, {current_task_under_cgroup, get_cgroup_classid, task_storage_get, task_storage_delete}))
+    return v612;
+  if (in(id, {trace_printk, get_current_task, get_current_task_btf, probe_read_user,
+              probe_read_kernel, probe_read_user_str, probe_read_kernel_str, snprintf_btf, snprintf,
+              task_pt_regs, trace_vprintk}))
+    return true;
+  return v612 && in(id, {get_current_comm, copy_from_user, copy_from_user_task,
+                         perf_event_read_value, perf_event_read, send_signal, send_signal_thread,
+                         get_task_stack, get_branch_snapshot, find_vma});
 }
 
 // bpf_sk_base_func_proto: the socket casts need CAP_PERFMON.
-bool sk_base_allowed(int32_t id, bool privileged) {
+bool sk_base_allowed(int32_t id, Who w) {
   using namespace fn;
   if (in(id, {skc_to_tcp6_sock, skc_to_tcp_sock, skc_to_tcp_timewait_sock,
               skc_to_tcp_request_sock, skc_to_udp6_sock, skc_to_unix_sock, skc_to_mptcp_sock}))
-    return privileged;
+    return w.privileged;
   if (id == ktime_get_coarse_ns) return true;
-  return base_allowed(id, privileged);
+  return base_allowed(id, w);
 }
 
 // bpf_tracing_func_proto, shared by kprobe, tracepoint, perf_event and raw_tp.
 // bpf_get_func_ip is left out here: the verifier rejects it outside kprobes and
 // trampoline programs even though this list offers it.
-bool tracing_allowed(int32_t id) {
+bool tracing_allowed(int32_t id, Who w) {
   using namespace fn;
   if (in(id, {map_lookup_elem, map_update_elem, map_delete_elem, map_push_elem, map_pop_elem,
               map_peek_elem, map_lookup_percpu_elem, ktime_get_ns, ktime_get_boot_ns, tail_call,
@@ -78,53 +91,54 @@ bool tracing_allowed(int32_t id) {
               this_cpu_ptr, task_storage_get, task_storage_delete, for_each_map_elem, snprintf,
               get_branch_snapshot, find_vma, trace_vprintk}))
     return true;
-  return base_allowed(id, true);
+  return base_allowed(id, Who{true, w.version});
 }
 
-bool kprobe_allowed(int32_t id) {
+bool kprobe_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {perf_event_output, get_stackid, get_stack, override_return, get_func_ip,
                  get_attach_cookie}) ||
-         tracing_allowed(id);
+         tracing_allowed(id, w);
 }
 
-bool tracepoint_allowed(int32_t id) {
+bool tracepoint_allowed(int32_t id, Who w) {
   using namespace fn;
-  return in(id, {perf_event_output, get_stackid, get_stack, get_attach_cookie}) || tracing_allowed(id);
+  return in(id, {perf_event_output, get_stackid, get_stack, get_attach_cookie}) || tracing_allowed(id, w);
 }
 
-bool perf_event_allowed(int32_t id) {
+bool perf_event_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {perf_event_output, get_stackid, get_stack, perf_prog_read_value,
                  read_branch_records, get_attach_cookie}) ||
-         tracing_allowed(id);
+         tracing_allowed(id, w);
 }
 
-bool raw_tracepoint_allowed(int32_t id) {
+bool raw_tracepoint_allowed(int32_t id, Who w) {
   using namespace fn;
-  return in(id, {perf_event_output, get_stackid, get_stack, get_attach_cookie}) ||
-         tracing_allowed(id);
+  // bpf_get_attach_cookie came to raw tracepoints with their BPF cookies (6.10).
+  return in(id, {perf_event_output, get_stackid, get_stack}) ||
+         (id == get_attach_cookie && w.version >= KernelVersion{6, 10}) || tracing_allowed(id, w);
 }
 
 // tracing_prog_func_proto (BTF-typed programs), as LSM programs reach it; the
 // bpf_seq_* helpers are for iterators only.
-bool btf_tracing_allowed(int32_t id) {
+bool btf_tracing_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {skb_output, xdp_output, skc_to_tcp6_sock, skc_to_tcp_sock,
                  skc_to_tcp_timewait_sock, skc_to_tcp_request_sock, skc_to_udp6_sock,
                  skc_to_unix_sock, skc_to_mptcp_sock, sk_storage_get, sk_storage_delete,
                  sock_from_file, get_socket_cookie, xdp_get_buff_len, d_path, get_func_arg,
                  get_func_ret, get_func_arg_cnt, get_attach_cookie}) ||
-         raw_tracepoint_allowed(id);
+         raw_tracepoint_allowed(id, w);
 }
 
 // bpf_lsm_func_proto for a non-sleepable BPF_LSM_MAC program: the IMA hashes need
 // a sleepable (lsm.s/) program, setsockopt/getsockopt an lsm_cgroup one.
-bool lsm_allowed(int32_t id) {
+bool lsm_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {inode_storage_get, inode_storage_delete, sk_storage_get, sk_storage_delete,
                  spin_lock, spin_unlock, bprm_opts_set, get_attach_cookie}) ||
-         btf_tracing_allowed(id);
+         btf_tracing_allowed(id, w);
 }
 
 // cgroup_common_func_proto + cgroup_current_func_proto; `retval` says whether the
@@ -138,24 +152,24 @@ bool cgroup_common_allowed(int32_t id, bool retval) {
                  current_task_under_cgroup});
 }
 
-bool socket_filter_allowed(int32_t id, bool privileged) {
+bool socket_filter_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {skb_load_bytes, skb_load_bytes_relative, get_socket_cookie, get_socket_uid,
                  get_netns_cookie, perf_event_output}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
-bool cgroup_skb_allowed(int32_t id, bool privileged) {
+bool cgroup_skb_allowed(int32_t id, Who w) {
   using namespace fn;
   return cgroup_common_allowed(id, false) ||
          in(id, {get_local_storage, sk_fullsock, sk_storage_get, sk_storage_delete,
                  perf_event_output, skb_cgroup_id, skb_ancestor_cgroup_id, sk_cgroup_id,
                  sk_ancestor_cgroup_id, sk_lookup_tcp, sk_lookup_udp, sk_release, skc_lookup_tcp,
                  tcp_sock, get_listener_sock, skb_ecn_set_ce}) ||
-         socket_filter_allowed(id, privileged);
+         socket_filter_allowed(id, w);
 }
 
-bool tc_allowed(int32_t id, bool privileged) {
+bool tc_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {skb_store_bytes, skb_load_bytes, skb_load_bytes_relative, skb_pull_data,
                  csum_diff, csum_update, csum_level, l3_csum_replace, l4_csum_replace,
@@ -171,10 +185,10 @@ bool tc_allowed(int32_t id, bool privileged) {
                  skc_lookup_tcp, tcp_check_syncookie, skb_ecn_set_ce, tcp_gen_syncookie,
                  sk_assign, skb_set_tstamp, tcp_raw_gen_syncookie_ipv4, tcp_raw_gen_syncookie_ipv6,
                  tcp_raw_check_syncookie_ipv4, tcp_raw_check_syncookie_ipv6}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
-bool xdp_allowed(int32_t id, bool privileged) {
+bool xdp_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {perf_event_output, get_smp_processor_id, csum_diff, xdp_adjust_head,
                  xdp_adjust_meta, redirect, redirect_map, xdp_adjust_tail, xdp_get_buff_len,
@@ -182,57 +196,57 @@ bool xdp_allowed(int32_t id, bool privileged) {
                  sk_lookup_tcp, sk_release, skc_lookup_tcp, tcp_check_syncookie,
                  tcp_gen_syncookie, tcp_raw_gen_syncookie_ipv4, tcp_raw_gen_syncookie_ipv6,
                  tcp_raw_check_syncookie_ipv4, tcp_raw_check_syncookie_ipv6}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
 // sock_filter_func_proto (BPF_PROG_TYPE_CGROUP_SOCK): falls back to the plain base set.
-bool cgroup_sock_allowed(int32_t id, bool privileged) {
+bool cgroup_sock_allowed(int32_t id, Who w) {
   using namespace fn;
   return cgroup_common_allowed(id, true) ||
          in(id, {get_socket_cookie, get_netns_cookie, perf_event_output, sk_storage_get,
                  ktime_get_coarse_ns}) ||
-         base_allowed(id, privileged);
+         base_allowed(id, w);
 }
 
-bool cgroup_sock_addr_allowed(int32_t id, bool privileged) {
+bool cgroup_sock_addr_allowed(int32_t id, Who w) {
   using namespace fn;
   return cgroup_common_allowed(id, true) ||
          in(id, {bind, get_socket_cookie, get_netns_cookie, perf_event_output, sk_lookup_tcp,
                  sk_lookup_udp, sk_release, skc_lookup_tcp, sk_storage_get, sk_storage_delete,
                  setsockopt, getsockopt}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
-bool sock_ops_allowed(int32_t id, bool privileged) {
+bool sock_ops_allowed(int32_t id, Who w) {
   using namespace fn;
   return id == get_local_storage ||
          in(id, {setsockopt, getsockopt, sock_ops_cb_flags_set, sock_map_update, sock_hash_update,
                  get_socket_cookie, perf_event_output, sk_storage_get, sk_storage_delete,
                  get_netns_cookie, load_hdr_opt, store_hdr_opt, reserve_hdr_opt, tcp_sock}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
-bool sk_skb_allowed(int32_t id, bool privileged) {
+bool sk_skb_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {skb_store_bytes, skb_load_bytes, skb_pull_data, skb_change_tail,
                  skb_change_head, skb_adjust_room, get_socket_cookie, get_socket_uid,
                  sk_redirect_map, sk_redirect_hash, perf_event_output, sk_lookup_tcp,
                  sk_lookup_udp, sk_release, skc_lookup_tcp}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
-bool sk_msg_allowed(int32_t id, bool privileged) {
+bool sk_msg_allowed(int32_t id, Who w) {
   using namespace fn;
   return in(id, {msg_redirect_map, msg_redirect_hash, msg_apply_bytes, msg_cork_bytes,
                  msg_pull_data, msg_push_data, msg_pop_data, perf_event_output,
                  get_current_uid_gid, get_current_pid_tgid, sk_storage_get, sk_storage_delete,
                  get_netns_cookie, get_current_cgroup_id, get_current_ancestor_cgroup_id,
                  get_cgroup_classid}) ||
-         sk_base_allowed(id, privileged);
+         sk_base_allowed(id, w);
 }
 
-bool flow_dissector_allowed(int32_t id, bool privileged) {
-  return id == fn::skb_load_bytes || sk_base_allowed(id, privileged);
+bool flow_dissector_allowed(int32_t id, Who w) {
+  return id == fn::skb_load_bytes || sk_base_allowed(id, w);
 }
 
 }  // namespace
@@ -277,31 +291,43 @@ const HelperProto* find_helper(std::string_view name) {
   return nullptr;
 }
 
-bool helper_allowed(ProgType type, int32_t id, bool privileged) {
-  if (!find_helper(id)) return false;
+namespace {
+
+bool allowed_for(ProgType type, int32_t id, Who w) {
   switch (type) {
     case ProgType::Unspec: return false;
-    case ProgType::Raw: return base_allowed(id, privileged);
-    case ProgType::SocketFilter: return socket_filter_allowed(id, privileged);
+    case ProgType::Raw: return base_allowed(id, w);
+    case ProgType::SocketFilter: return socket_filter_allowed(id, w);
     case ProgType::Kprobe:
     case ProgType::Kretprobe:
-    case ProgType::Uprobe: return kprobe_allowed(id);
-    case ProgType::Tracepoint: return tracepoint_allowed(id);
-    case ProgType::RawTracepoint: return raw_tracepoint_allowed(id);
-    case ProgType::PerfEvent: return perf_event_allowed(id);
-    case ProgType::Xdp: return xdp_allowed(id, privileged);
+    case ProgType::Uprobe: return kprobe_allowed(id, w);
+    case ProgType::Tracepoint: return tracepoint_allowed(id, w);
+    case ProgType::RawTracepoint: return raw_tracepoint_allowed(id, w);
+    case ProgType::PerfEvent: return perf_event_allowed(id, w);
+    case ProgType::Xdp: return xdp_allowed(id, w);
     case ProgType::SchedCls:
-    case ProgType::SchedAct: return tc_allowed(id, privileged);
-    case ProgType::CgroupSkb: return cgroup_skb_allowed(id, privileged);
-    case ProgType::CgroupSock: return cgroup_sock_allowed(id, privileged);
-    case ProgType::Lsm: return lsm_allowed(id);
-    case ProgType::SockOps: return sock_ops_allowed(id, privileged);
-    case ProgType::CgroupSockAddr: return cgroup_sock_addr_allowed(id, privileged);
-    case ProgType::SkSkb: return sk_skb_allowed(id, privileged);
-    case ProgType::SkMsg: return sk_msg_allowed(id, privileged);
-    case ProgType::FlowDissector: return flow_dissector_allowed(id, privileged);
+    case ProgType::SchedAct: return tc_allowed(id, w);
+    case ProgType::CgroupSkb: return cgroup_skb_allowed(id, w);
+    case ProgType::CgroupSock: return cgroup_sock_allowed(id, w);
+    case ProgType::Lsm: return lsm_allowed(id, w);
+    case ProgType::SockOps: return sock_ops_allowed(id, w);
+    case ProgType::CgroupSockAddr: return cgroup_sock_addr_allowed(id, w);
+    case ProgType::SkSkb: return sk_skb_allowed(id, w);
+    case ProgType::SkMsg: return sk_msg_allowed(id, w);
+    case ProgType::FlowDissector: return flow_dissector_allowed(id, w);
   }
   return false;
+}
+
+}  // namespace
+
+bool helper_allowed(ProgType type, int32_t id, bool privileged) {
+  return find_helper(id) && allowed_for(type, id, Who{privileged, kLatestKernel});
+}
+
+bool helper_allowed(ProgType type, int32_t id, const KernelProfile& kernel, bool privileged) {
+  const HelperProto* h = find_helper(id);
+  return h && helper_available(kernel, *h) && allowed_for(type, id, Who{privileged, kernel.version});
 }
 
 bool helper_accepts_packet(const HelperProto& h, int mem_arg) {

@@ -143,6 +143,10 @@ std::span<const HelperProto> all_helpers();
 /// helper_available() for older releases).  `privileged` = loaded with
 /// CAP_BPF/CAP_PERFMON; several base helpers need it.
 bool helper_allowed(ProgType type, int32_t id, bool privileged = true);
+/// The same question for an older release: the helper must exist there, and the
+/// whitelist changes of 6.10 and 6.12 (helpers moved into the shared base set) are
+/// undone for earlier kernels.  Older per-type changes are not modelled.
+bool helper_allowed(ProgType type, int32_t id, const KernelProfile& kernel, bool privileged = true);
 /// Whether the helper's (mem, size) argument pair at `mem_arg` may point to packet data.
 bool helper_accepts_packet(const HelperProto& h, int mem_arg);
 

@@ -130,3 +130,35 @@ TEST(KernelAvailability, MapTypes) {
 
 }  // namespace
 }  // namespace bpfvet::isa
+
+namespace bpfvet::isa {
+namespace {
+
+TEST(KernelAvailability, WhitelistsPerRelease) {
+  const KernelProfile k54 = *parse_kernel_version("5.4");
+  const KernelProfile k58 = *parse_kernel_version("5.8");
+  const KernelProfile k61 = *parse_kernel_version("6.1");
+  const KernelProfile k66 = *parse_kernel_version("6.6");
+  const KernelProfile latest = latest_kernel_profile();
+  EXPECT_FALSE(helper_allowed(ProgType::Xdp, fn::ringbuf_output, k54));
+  EXPECT_TRUE(helper_allowed(ProgType::Xdp, fn::ringbuf_output, k58));
+  // Moved into the shared base set in 6.12; tracing programs always had it.
+  EXPECT_FALSE(helper_allowed(ProgType::Xdp, fn::get_current_comm, k61));
+  EXPECT_TRUE(helper_allowed(ProgType::Xdp, fn::get_current_comm, latest));
+  EXPECT_TRUE(helper_allowed(ProgType::Kprobe, fn::get_current_comm, k54));
+  EXPECT_TRUE(helper_allowed(ProgType::CgroupSock, fn::get_current_uid_gid, k61));
+  EXPECT_FALSE(helper_allowed(ProgType::SocketFilter, fn::get_current_pid_tgid, k66));
+  EXPECT_TRUE(helper_allowed(ProgType::SocketFilter, fn::get_current_pid_tgid, latest, false));
+  EXPECT_FALSE(helper_allowed(ProgType::RawTracepoint, fn::get_attach_cookie, k66));
+  EXPECT_FALSE(helper_allowed(ProgType::Xdp, 0, latest));
+  EXPECT_FALSE(helper_allowed(ProgType::Xdp, 9999, latest));
+  for (int t = 0; t <= static_cast<int>(ProgType::Raw); ++t)
+    for (const HelperProto& h : all_helpers())
+      for (bool priv : {false, true})
+        ASSERT_EQ(helper_allowed(static_cast<ProgType>(t), h.id, latest, priv),
+                  helper_allowed(static_cast<ProgType>(t), h.id, priv))
+            << h.name << " " << prog_type_name(static_cast<ProgType>(t));
+}
+
+}  // namespace
+}  // namespace bpfvet::isa
