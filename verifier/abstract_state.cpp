@@ -153,6 +153,19 @@ char slot_char(SlotKind k) {
 
 }  // namespace
 
+std::string format_slot(const Frame& f, int spi, const std::vector<isa::MapDef>& maps) {
+  const StackSlot* slot = f.find_slot(spi);
+  if (!slot || slot->is_invalid()) return "";
+  std::string out = "fp-" + std::to_string((spi + 1) * kRegSize) + "=";
+  if (slot->is_spill()) {
+    for (int i = 0; i < kRegSize; ++i)
+      if (slot->kind[i] != SlotKind::Spill) out += slot_char(slot->kind[i]);
+    return out + slot->spilled.to_string(maps, f.frameno);
+  }
+  for (int i = 0; i < kRegSize; ++i) out += slot_char(slot->kind[i]);
+  return out;
+}
+
 std::string format_state(const AbstractState& s, const std::vector<isa::MapDef>& maps) {
   std::string out;
   const Frame& f = s.cur();
@@ -169,19 +182,10 @@ std::string format_state(const AbstractState& s, const std::vector<isa::MapDef>&
     out += "R" + std::to_string(r) + "=" + reg.to_string(maps, f.frameno);
   }
   for (size_t spi = 0; spi < f.stack.size(); ++spi) {
-    const StackSlot& slot = f.stack[spi];
-    if (slot.is_invalid()) continue;
+    std::string slot = format_slot(f, static_cast<int>(spi), maps);
+    if (slot.empty()) continue;
     sep();
-    out += "fp-" + std::to_string((spi + 1) * kRegSize) + "=";
-    if (slot.is_spill()) {
-      for (int i = 0; i < kRegSize; ++i)
-        if (slot.kind[i] != SlotKind::Spill) out += slot_char(slot.kind[i]);
-      out += slot.spilled.to_string(maps, f.frameno);
-    } else {
-      std::string chars;
-      for (int i = 0; i < kRegSize; ++i) chars += slot_char(slot.kind[i]);
-      out += chars;
-    }
+    out += slot;
   }
   if (!s.refs.empty()) {
     sep();

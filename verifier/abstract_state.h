@@ -82,6 +82,9 @@ AbstractState entry_state(bool ctx_arg);
 /// `exact` demands identical states (infinite-loop detection).
 bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact);
 
+/// "fp-16=ctx()" / "fp-8=mmmmmmmm" for stack slot `spi` of frame `f` (empty when unused).
+std::string format_slot(const Frame& f, int spi, const std::vector<isa::MapDef>& maps);
+
 /// Kernel-format line of every initialized register and stack slot of the current frame:
 /// "R1=ctx() R10=fp0 fp-8=mmmmmmmm".
 std::string format_state(const AbstractState& s, const std::vector<isa::MapDef>& maps);

@@ -135,7 +135,6 @@ bool Explorer::visit_prune_point(Path& p) {
         add_new_state = false;
     } else if (state_includes(cp.st, p.st, live, false)) {
       ++cp.hit_cnt;
-      result_.stats.max_states_per_insn = std::max(result_.stats.max_states_per_insn, n);
       return true;
     }
     // Only count misses when a new state will be added, so that loop iterations do not

@@ -74,6 +74,17 @@ void StateLog::insn(int64_t pc, const isa::Insn& in, const AbstractState& after)
     if (!state.empty()) state += ' ';
     state += "R" + std::to_string(r) + "=" + f.regs[r].to_string(ctx_.prog.maps, f.frameno);
   }
+  // The stack slot a load or store through a frame pointer touched.
+  bool mem = in.kind == isa::Kind::Load || in.kind == isa::Kind::Store || in.kind == isa::Kind::StoreReg;
+  int base = in.kind == isa::Kind::Load ? in.src : in.dst;
+  if (mem && f.regs[base].type == RegType::Stack && f.regs[base].var.is_const()) {
+    int64_t off = static_cast<int64_t>(f.regs[base].var.const_value()) + f.regs[base].off + in.off;
+    if (off < 0 && off >= -kMaxBpfStack) {
+      std::string slot = format_slot(after.frames[f.regs[base].frameno], static_cast<int>((-off - 1) / kRegSize),
+                                     ctx_.prog.maps);
+      if (!slot.empty()) state += (state.empty() ? "" : " ") + slot;
+    }
+  }
   if (!after.refs.empty()) {
     if (!state.empty()) state += ' ';
     state += "refs=";
