@@ -133,7 +133,8 @@ Status apply_reloc(const ElfFile& elf, const ObjectMaps& maps, const CodeMap& co
     }
     case kRBpf64_32: {
       if (in.code != kOpCall) return Error{"R_BPF_64_32 relocation at " + at + " is not on a call instruction"};
-      if (!defined) return Error{at + ": call to undefined function '" + sym.name + "'"};
+      if (!defined)
+        return Error{at + ": call to undefined function '" + sym.name + "' (extern functions and kfuncs are not supported)"};
       if (!code.count(sym.shndx))
         return Error{at + ": call to '" + sym.name + "' in section '" + elf.sections[sym.shndx].name + "', which is not code"};
       // REL: imm counts slots from the symbol (clang: -1 for a function symbol, the
