@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "isa/assembler.h"
+#include "isa/context.h"
 #include "jit/interp.h"
 #include "jit/kernel_engine.h"
 
@@ -18,7 +19,7 @@ struct CtxCase {
   std::string text;
   uint64_t expect;
   bool kernel = false;  // BPF_PROG_TEST_RUN can run it with the same input
-  std::optional<std::vector<uint8_t>> mem;
+  std::optional<std::vector<uint8_t>> mem = std::nullopt;
 };
 
 std::vector<uint8_t> packet() {
@@ -130,7 +131,7 @@ struct BadInput {
   CtxInput ctx;
   std::string needle;
   bool with_packet = true;
-  std::optional<std::vector<uint8_t>> mem;
+  std::optional<std::vector<uint8_t>> mem = std::nullopt;
 };
 
 std::vector<BadInput> bad_inputs() {
@@ -208,6 +209,38 @@ TEST_P(Faults, StopTheRunWithAClearError) {
 
 INSTANTIATE_TEST_SUITE_P(Unverified, Faults, testing::ValuesIn(faults()),
                          [](const testing::TestParamInfo<Fault>& i) { return i.param.name; });
+
+}  // namespace
+}  // namespace bpfvet::jit
+
+namespace bpfvet::jit {
+namespace {
+
+// The mock lays contexts out from the UAPI structs; the verifier's tables must agree on
+// where every settable field is.
+class LayoutAgreesWithIsa : public testing::TestWithParam<ProgType> {};
+
+TEST_P(LayoutAgreesWithIsa, FieldOffsets) {
+  int checked = 0;
+  for (const auto& f : ctx_fields(GetParam())) {
+    std::string name = f.name;
+    if (name.rfind("cb", 0) == 0 && name.size() == 3) name = "cb";  // cb0..cb4 are elements of cb[5]
+    const isa::CtxField* g = isa::find_ctx_field(GetParam(), name.c_str());
+    if (g == nullptr) continue;  // opaque contexts (pt_regs) have no named fields there
+    ++checked;
+    EXPECT_GE(f.offset, g->offset) << f.name;
+    EXPECT_LE(f.offset + f.size, g->offset + g->size) << f.name;
+  }
+  if (GetParam() != ProgType::Kprobe && GetParam() != ProgType::PerfEvent) {
+    EXPECT_GT(checked, 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ctx, LayoutAgreesWithIsa,
+                         testing::Values(ProgType::Xdp, ProgType::SocketFilter, ProgType::SchedCls,
+                                         ProgType::CgroupSkb, ProgType::CgroupSock, ProgType::Kprobe,
+                                         ProgType::PerfEvent),
+                         [](const testing::TestParamInfo<ProgType>& i) { return isa::prog_type_name(i.param); });
 
 }  // namespace
 }  // namespace bpfvet::jit

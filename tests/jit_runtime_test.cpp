@@ -56,7 +56,6 @@ struct Case {
   uint64_t retval = 0;
   std::function<void(const RunResult&)> check;
   bool kernel = true;  // compare with the kernel
-  std::vector<uint8_t> data;
 };
 
 std::vector<Case> cases() {
