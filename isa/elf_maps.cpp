@@ -83,23 +83,26 @@ class BtfMapReader {
       if (f == "type") {
         auto v = uint_field(mem.type, name, f);
         if (!v) return v.error();
-        auto t = map_type(*v, name);
+        auto t = map_type(static_cast<uint32_t>(std::min<uint64_t>(*v, UINT32_MAX)), name);
         if (!t) return t.error();
         m.type = *t;
       } else if (f == "max_entries" || f == "map_flags" || f == "key_size" || f == "value_size" ||
                  f == "numa_node" || f == "map_extra" || f == "pinning") {
-        auto v = uint_field(mem.type, name, f);
-        if (!v) return v.error();
-        if (f == "max_entries") m.max_entries = *v;
-        if (f == "map_flags") m.flags = *v;
+        auto v64 = uint_field(mem.type, name, f);
+        if (!v64) return v64.error();
+        if (*v64 > UINT32_MAX && f != "map_extra")
+          return err(name, "field '" + f + "' value " + std::to_string(*v64) + " does not fit 32 bits");
+        const uint32_t v = static_cast<uint32_t>(*v64);
+        if (f == "max_entries") m.max_entries = v;
+        if (f == "map_flags") m.flags = v;
         if (f == "key_size") {
-          if (m.btf_key_type_id && m.key_size != *v) return err(name, "key_size " + std::to_string(*v) + " contradicts the key type");
-          m.key_size = *v;
+          if (m.btf_key_type_id && m.key_size != v) return err(name, "key_size " + std::to_string(v) + " contradicts the key type");
+          m.key_size = v;
           has_key_size = true;
         }
         if (f == "value_size") {
-          if (m.btf_value_type_id && m.value_size != *v) return err(name, "value_size " + std::to_string(*v) + " contradicts the value type");
-          m.value_size = *v;
+          if (m.btf_value_type_id && m.value_size != v) return err(name, "value_size " + std::to_string(v) + " contradicts the value type");
+          m.value_size = v;
           has_value_size = true;
         }
       } else if (f == "key" || f == "value") {
@@ -129,16 +132,20 @@ class BtfMapReader {
   static Error err(const std::string& map, const std::string& what) { return Error{"map '" + map + "': " + what}; }
 
   // __uint(name, N) is `int (*name)[N]`: a pointer to an array whose length is the value.
-  Result<uint32_t> uint_field(uint32_t type, const std::string& map, const std::string& f) {
+  Result<uint64_t> uint_field(uint32_t type, const std::string& map, const std::string& f) {
     auto p = btf_.resolve(type);
     if (!p) return p.error();
     const BtfType* ptr = btf_.type(*p);
+    // libbpf's __ulong(name, v) is `enum { unique = v } name`, for 64-bit values.
+    if ((ptr->kind == BtfKind::Enum || ptr->kind == BtfKind::Enum64) && ptr->members.size() == 1) {
+      return static_cast<uint64_t>(ptr->members[0].value);
+    }
     if (ptr->kind != BtfKind::Ptr) return err(map, "field '" + f + "' is not __uint() (a pointer to an array)");
     auto a = btf_.resolve(ptr->type);
     if (!a) return a.error();
     const BtfType* arr = btf_.type(*a);
     if (arr->kind != BtfKind::Array) return err(map, "field '" + f + "' is not __uint() (a pointer to an array)");
-    return arr->array_nelems;
+    return uint64_t{arr->array_nelems};
   }
 
   // __type(name, T) is `T *name`.

@@ -290,6 +290,17 @@ TEST(ElfLink, StaticFunctionInTheProgramSection) {
   EXPECT_EQ(p.insns[1].target(1), 3);
 }
 
+TEST(ElfBtfMaps, EnumValuedFieldAndKeylessMap) {
+  Object obj = load_fixture("map_extra_ulong");
+  ASSERT_EQ(obj.maps.size(), 1u);
+  const MapDef& m = obj.maps[0];
+  EXPECT_EQ(m.name, "seen");
+  EXPECT_EQ(m.type, MapType::BloomFilter);
+  EXPECT_EQ(m.key_size, 0u);
+  EXPECT_EQ(m.value_size, 4u);
+  EXPECT_EQ(m.max_entries, 256u);
+}
+
 TEST(ElfLegacyMaps, Iproute2Layout) {
   Object obj = load_fixture("iproute2_maps");
   ASSERT_EQ(obj.maps.size(), 1u);
