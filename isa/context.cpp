@@ -393,6 +393,19 @@ const CtxField* find_ctx_field(ProgType t, const char* name) {
   return nullptr;
 }
 
+ReturnRange return_range(ProgType t, std::string_view section) {
+  const ProgTypeInfo& info = prog_type_info(t);
+  ReturnRange r{info.ret_checked, info.ret_min, info.ret_max};
+  auto starts = [&](std::string_view p) { return section.substr(0, p.size()) == p; };
+  if (t == ProgType::CgroupSkb && starts("cgroup_skb/egress")) r.max = 3;
+  if (t == ProgType::CgroupSockAddr) {
+    if (starts("cgroup/bind4") || starts("cgroup/bind6")) r.max = 3;
+    if (starts("cgroup/recvmsg") || starts("cgroup/getpeername") || starts("cgroup/getsockname"))
+      r.min = r.max = 1;
+  }
+  return r;
+}
+
 const char* ctx_yield_name(CtxYield y) {
   switch (y) {
     case CtxYield::Scalar: return "scalar";

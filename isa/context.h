@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "isa/prog_type.h"
 
@@ -82,5 +83,17 @@ const CtxField* find_ctx_field(ProgType t, uint32_t offset, uint32_t size);
 /// The field called `name`, or null.
 const CtxField* find_ctx_field(ProgType t, const char* name);
 const char* ctx_yield_name(CtxYield y);
+
+/// A return-value rule of check_return_code().
+struct ReturnRange {
+  bool checked = false;
+  int64_t min = 0;
+  int64_t max = 0;
+};
+/// The return range for the attach type an ELF section name implies, where it
+/// differs from the program type's default: cgroup_skb/egress [0, 3] (congestion
+/// notification bits), cgroup/bind4|6 [0, 3], cgroup/recvmsg*, getpeername*,
+/// getsockname* exactly 1.  Otherwise the ProgTypeInfo range.
+ReturnRange return_range(ProgType t, std::string_view section);
 
 }  // namespace bpfvet::isa

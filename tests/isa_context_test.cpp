@@ -431,6 +431,26 @@ TEST(ProgTypeFacts, ReturnValues) {
   EXPECT_FALSE(prog_type_info(P::Xdp).unpriv_loadable);
 }
 
+TEST(ProgTypeFacts, ReturnRangeBySection) {
+  auto r = return_range(P::CgroupSkb, "cgroup_skb/egress");
+  EXPECT_TRUE(r.checked);
+  EXPECT_EQ(r.min, 0);
+  EXPECT_EQ(r.max, 3);
+  r = return_range(P::CgroupSkb, "cgroup_skb/ingress");
+  EXPECT_EQ(r.max, 1);
+  r = return_range(P::CgroupSockAddr, "cgroup/recvmsg4");
+  EXPECT_EQ(r.min, 1);
+  EXPECT_EQ(r.max, 1);
+  r = return_range(P::CgroupSockAddr, "cgroup/bind6");
+  EXPECT_EQ(r.max, 3);
+  r = return_range(P::CgroupSockAddr, "cgroup/connect4");
+  EXPECT_EQ(r.max, 1);
+  r = return_range(P::Xdp, "xdp");
+  EXPECT_FALSE(r.checked);
+  r = return_range(P::CgroupSkb, "");
+  EXPECT_EQ(r.max, 1);
+}
+
 TEST(ProgTypeFacts, FieldLookupByName) {
   const CtxField* mark = find_ctx_field(P::SchedCls, "mark");
   ASSERT_NE(mark, nullptr);
@@ -538,7 +558,8 @@ namespace bpfvet::isa {
 namespace {
 
 // Loads `insns` as `type`; true when accepted, nullopt without bpf().
-std::optional<std::pair<bool, std::string>> kernel_load(ProgType type, std::vector<struct bpf_insn> insns) {
+std::optional<std::pair<bool, std::string>> kernel_load(ProgType type, std::vector<struct bpf_insn> insns,
+                                                        int attach = -1) {
   static char log[1 << 14];
   log[0] = 0;
   LIBBPF_OPTS(bpf_prog_load_opts, opts);
@@ -547,6 +568,7 @@ std::optional<std::pair<bool, std::string>> kernel_load(ProgType type, std::vect
   opts.log_level = 1;
   if (type == ProgType::CgroupSock) opts.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
   if (type == ProgType::CgroupSockAddr) opts.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+  if (attach >= 0) opts.expected_attach_type = static_cast<bpf_attach_type>(attach);
   int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "probe", "GPL",
                          insns.data(), insns.size(), &opts);
   if (fd >= 0) {
@@ -580,6 +602,32 @@ TEST(ProgTypeFactsLive, ReturnRangesAndLdAbsMatchTheRunningKernel) {
                                  {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}});
     ASSERT_TRUE(ld.has_value());
     EXPECT_EQ(ld->first, info.ld_abs) << "LD_ABS: " << ld->second;
+  }
+}
+
+TEST(ProgTypeFactsLive, SectionReturnRangesMatchTheRunningKernel) {
+  struct Row { ProgType type; const char* section; int attach; };
+  const Row rows[] = {
+      {ProgType::CgroupSkb, "cgroup_skb/egress", BPF_CGROUP_INET_EGRESS},
+      {ProgType::CgroupSkb, "cgroup_skb/ingress", BPF_CGROUP_INET_INGRESS},
+      {ProgType::CgroupSockAddr, "cgroup/recvmsg4", BPF_CGROUP_UDP4_RECVMSG},
+      {ProgType::CgroupSockAddr, "cgroup/getpeername6", BPF_CGROUP_INET6_GETPEERNAME},
+      {ProgType::CgroupSockAddr, "cgroup/bind4", BPF_CGROUP_INET4_BIND},
+      {ProgType::CgroupSockAddr, "cgroup/sendmsg6", BPF_CGROUP_UDP6_SENDMSG},
+  };
+  if (!kernel_load(ProgType::SocketFilter, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+                                            {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}}))
+    GTEST_SKIP() << "bpf() is not available";
+  for (const Row& row : rows) {
+    const ReturnRange want = return_range(row.type, row.section);
+    for (int32_t value : {-1, 0, 1, 2, 3, 4}) {
+      auto r = kernel_load(row.type, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, value},
+                                      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}},
+                           row.attach);
+      ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->first, !want.checked || (value >= want.min && value <= want.max))
+          << row.section << " returning " << value << ": " << r->second;
+    }
   }
 }
 
