@@ -119,6 +119,21 @@ TEST(LlvmMc, AssemblesOurTextToOurBytes) {
   }
 }
 
+TEST(LlvmMc, CannotAssembleWhatIsNotClassifiedFull) {
+  // The other half of llvm14_support()'s exactness: for every form not classified
+  // Full, llvm-mc rejects our text or encodes something else.
+  const auto mc = find_llvm_mc();
+  if (!mc) GTEST_SKIP() << "llvm-mc-14 is not installed";
+  const auto forms = forms_with({Llvm14Support::None, Llvm14Support::DisasmOnly});
+  std::vector<std::string> lines;
+  for (const Insn& in : forms) lines.push_back(print_insn(in, 0));
+  const auto got = run_llvm_mc(*mc, lines);
+  ASSERT_EQ(got.size(), lines.size());
+  for (size_t i = 0; i < forms.size(); ++i)
+    EXPECT_FALSE(got[i].error.empty() && got[i].bytes == bytes_from_raw(encode(forms[i])))
+        << lines[i] << " assembles with llvm-mc-14 but is not classified Full";
+}
+
 TEST(LlvmMc, AssemblesTheDisasmListingLines) {
   // The `IDX: (OPCODE)` prefix is ours; the TEXT after it is what LLVM must accept,
   // including the kernel's memory-offset spelling `(r10 -8)`.
