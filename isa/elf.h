@@ -15,7 +15,15 @@
 //     one Program per entry function the way bpf_object__relocate() does: the entry's
 //     instructions, then each called subprogram appended at the end in depth-first order
 //     of first reference, call imms rewritten to relative offsets.  Func/line info from
-//     .BTF.ext is rebased the same way, so slot indices match the kernel's.
+//     .BTF.ext is rebased the same way, so slot indices match the kernel's, and
+//     Program::btf gets the DATASEC sizes and variable offsets clang leaves at 0 (as
+//     libbpf fills them in), so it loads into the kernel as is.
+// Not done (libbpf does them at load time against the running kernel): CO-RE field
+// relocations (instructions keep the compile-time offsets), extern/kconfig/ksym
+// symbols and kfunc calls (an Error naming the symbol), and initial values of
+// map-in-map and prog-array slots given in .maps (parsed definitions only).
+// Beyond libbpf: legacy "maps" sections (libbpf 1.x dropped them) and static
+// functions in a program's own section (subprograms there, refused by libbpf).
 #pragma once
 
 #include <cstdint>
