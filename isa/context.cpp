@@ -26,8 +26,7 @@ CtxField ro_start(const char* name, uint16_t off, uint16_t size, uint8_t reads) 
   f.narrow_at_start = true;
   return f;
 }
-CtxField rw(const char* name, uint16_t off, uint16_t size, uint8_t elem, uint8_t reads,
-            uint8_t writes) {
+CtxField rw(const char* name, uint16_t off, uint16_t size, uint8_t elem, uint8_t reads, uint8_t writes) {
   return CtxField{name, off, size, elem, true, true, reads, writes, CtxYield::Scalar};
 }
 
@@ -100,17 +99,33 @@ std::vector<CtxField> skb_view(std::initializer_list<const char*> hidden,
     if (!f.name || named(f.name, hidden)) continue;
     const bool special = named(f.name, {"flow_keys", "tstamp_type"});
     if (special && !named(f.name, extra_readable)) continue;
-    CtxField c{f.name, f.off, f.size, static_cast<uint8_t>(f.kind == SkbKind::Cb ? 4 : f.size),
-               true, false, 0, 0, f.yields};
+    CtxField c{f.name, f.off, f.size,  static_cast<uint8_t>(f.kind == SkbKind::Cb ? 4 : f.size), true, false,
+               0,      0,     f.yields};
     if (f.size == 16) c.elem_size = 4;
     const bool w = named(f.name, writable);
     switch (f.kind) {
-      case SkbKind::Plain: c.read_sizes = kNarrow4; c.write_sizes = w ? kCtxW : 0; break;
-      case SkbKind::Exact4: c.read_sizes = kCtxW; c.write_sizes = w ? kCtxW : 0; break;
-      case SkbKind::Cb: c.read_sizes = kAnySize; c.write_sizes = w ? kAnySize : 0; break;
-      case SkbKind::U64: c.read_sizes = kCtxDW; c.write_sizes = w ? kCtxDW : 0; break;
-      case SkbKind::ReadOnly64: c.read_sizes = kCtxDW; break;
-      case SkbKind::Byte: c.read_sizes = kCtxB; break;
+      case SkbKind::Plain:
+        c.read_sizes = kNarrow4;
+        c.write_sizes = w ? kCtxW : 0;
+        break;
+      case SkbKind::Exact4:
+        c.read_sizes = kCtxW;
+        c.write_sizes = w ? kCtxW : 0;
+        break;
+      case SkbKind::Cb:
+        c.read_sizes = kAnySize;
+        c.write_sizes = w ? kAnySize : 0;
+        break;
+      case SkbKind::U64:
+        c.read_sizes = kCtxDW;
+        c.write_sizes = w ? kCtxDW : 0;
+        break;
+      case SkbKind::ReadOnly64:
+        c.read_sizes = kCtxDW;
+        break;
+      case SkbKind::Byte:
+        c.read_sizes = kCtxB;
+        break;
     }
     c.writable = c.write_sizes != 0;
     out.push_back(c);
@@ -122,8 +137,8 @@ std::vector<CtxField> flow_dissector_view() {
   std::vector<CtxField> out;
   for (const SkbField& f : kSkb) {
     if (!f.name || !named(f.name, {"data", "data_end", "flow_keys"})) continue;
-    out.push_back(ro(f.name, f.off, f.size, static_cast<uint8_t>(f.size),
-                     f.size == 8 ? kCtxDW : kCtxW, f.yields));
+    out.push_back(
+        ro(f.name, f.off, f.size, static_cast<uint8_t>(f.size), f.size == 8 ? kCtxDW : kCtxW, f.yields));
   }
   return out;
 }
@@ -134,15 +149,14 @@ std::vector<CtxField> xdp_fields() {
   // egress_ifindex (20) is for BPF_XDP_DEVMAP programs only.
   return {ro("data", 0, 4, 4, kCtxW, CtxYield::PacketData),
           ro("data_end", 4, 4, 4, kCtxW, CtxYield::PacketEnd),
-          ro("data_meta", 8, 4, 4, kCtxW, CtxYield::PacketMeta),
-          ro("ingress_ifindex", 12, 4, 4, kCtxW),
+          ro("data_meta", 8, 4, 4, kCtxW, CtxYield::PacketMeta), ro("ingress_ifindex", 12, 4, 4, kCtxW),
           ro("rx_queue_index", 16, 4, 4, kCtxW)};
 }
 
 // x86-64 struct pt_regs, in its order; 21 unsigned longs.
-constexpr std::array<const char*, 21> kPtRegs = {
-    "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
-    "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+constexpr std::array<const char*, 21> kPtRegs = {"r15", "r14",     "r13", "r12", "bp",    "bx", "r11",
+                                                 "r10", "r9",      "r8",  "ax",  "cx",    "dx", "si",
+                                                 "di",  "orig_ax", "ip",  "cs",  "flags", "sp", "ss"};
 constexpr uint32_t kPtRegsSize = 168;
 
 std::vector<CtxField> pt_regs_fields(uint8_t reads) {
@@ -191,12 +205,19 @@ std::vector<CtxField> sock_addr_fields() {
 }
 
 std::vector<CtxField> sock_ops_fields() {
-  static constexpr std::array<const char*, 26> kU32 = {
-      "remote_port", "local_port", "is_fullsock", "snd_cwnd", "srtt_us",
-      "bpf_sock_ops_cb_flags", "state", "rtt_min", "snd_ssthresh", "rcv_nxt", "snd_nxt",
-      "snd_una", "mss_cache", "ecn_flags", "rate_delivered", "rate_interval_us", "packets_out",
-      "retrans_out", "total_retrans", "segs_in", "data_segs_in", "segs_out", "data_segs_out",
-      "lost_out", "sacked_out", nullptr};
+  static constexpr std::array<const char*, 26> kU32 = {"remote_port",    "local_port",
+                                                       "is_fullsock",    "snd_cwnd",
+                                                       "srtt_us",        "bpf_sock_ops_cb_flags",
+                                                       "state",          "rtt_min",
+                                                       "snd_ssthresh",   "rcv_nxt",
+                                                       "snd_nxt",        "snd_una",
+                                                       "mss_cache",      "ecn_flags",
+                                                       "rate_delivered", "rate_interval_us",
+                                                       "packets_out",    "retrans_out",
+                                                       "total_retrans",  "segs_in",
+                                                       "data_segs_in",   "segs_out",
+                                                       "data_segs_out",  "lost_out",
+                                                       "sacked_out",     nullptr};
   std::vector<CtxField> out = {
       ro("op", 0, 4, 4, kCtxW),
       rw("reply", 4, 4, 4, kCtxW, kCtxW),  // args[0] in the union; the only writable slot of it
@@ -263,11 +284,11 @@ struct Table {
   Table() {
     // A socket filter reads the skb (cb writable) but reaches packet bytes only
     // through LD_ABS/LD_IND and bpf_skb_load_bytes.
-    auto& sf = add(ProgType::SocketFilter, "__sk_buff", kSkbSize,
-                   skb_view({"tc_classid", "data", "data_meta", "data_end", "family", "remote_ip4",
-                             "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port",
-                             "tstamp", "wire_len", "hwtstamp"},
-                            {"cb"}));
+    auto& sf = add(
+        ProgType::SocketFilter, "__sk_buff", kSkbSize,
+        skb_view({"tc_classid", "data", "data_meta", "data_end", "family", "remote_ip4", "local_ip4",
+                  "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp"},
+                 {"cb"}));
     sf.ld_abs = true;
     sf.unpriv_loadable = true;
 
@@ -291,10 +312,9 @@ struct Table {
 
     for (ProgType t : {ProgType::SchedCls, ProgType::SchedAct}) {
       auto& tc = add(t, "__sk_buff", kSkbSize,
-                     skb_view({"family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6",
-                               "remote_port", "local_port"},
-                              {"mark", "tc_index", "priority", "tc_classid", "cb", "tstamp",
-                               "queue_mapping"},
+                     skb_view({"family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port",
+                               "local_port"},
+                              {"mark", "tc_index", "priority", "tc_classid", "cb", "tstamp", "queue_mapping"},
                               {"tstamp_type"}));
       tc.has_packet = tc.direct_packet_access = tc.packet_writable = true;
       tc.ld_abs = true;
@@ -302,8 +322,7 @@ struct Table {
 
     // data/data_end need CAP_BPF; the table describes the privileged view.
     auto& cg = add(ProgType::CgroupSkb, "__sk_buff", kSkbSize,
-                   skb_view({"tc_classid", "data_meta", "wire_len"},
-                            {"mark", "priority", "cb", "tstamp"}));
+                   skb_view({"tc_classid", "data_meta", "wire_len"}, {"mark", "priority", "cb", "tstamp"}));
     cg.has_packet = cg.direct_packet_access = true;
     cg.ret_checked = true;  // ingress [0, 1]; egress allows [0, 3] (congestion notification)
     cg.ret_min = 0;
@@ -408,15 +427,24 @@ ReturnRange return_range(ProgType t, std::string_view section) {
 
 const char* ctx_yield_name(CtxYield y) {
   switch (y) {
-    case CtxYield::Scalar: return "scalar";
-    case CtxYield::PacketData: return "pkt";
-    case CtxYield::PacketEnd: return "pkt_end";
-    case CtxYield::PacketMeta: return "pkt_meta";
-    case CtxYield::SocketCommonOrNull: return "sock_common_or_null";
-    case CtxYield::SocketOrNull: return "sock_or_null";
-    case CtxYield::Socket: return "sock";
-    case CtxYield::FlowKeys: return "flow_keys";
-    case CtxYield::BtfArg: return "btf_arg";
+    case CtxYield::Scalar:
+      return "scalar";
+    case CtxYield::PacketData:
+      return "pkt";
+    case CtxYield::PacketEnd:
+      return "pkt_end";
+    case CtxYield::PacketMeta:
+      return "pkt_meta";
+    case CtxYield::SocketCommonOrNull:
+      return "sock_common_or_null";
+    case CtxYield::SocketOrNull:
+      return "sock_or_null";
+    case CtxYield::Socket:
+      return "sock";
+    case CtxYield::FlowKeys:
+      return "flow_keys";
+    case CtxYield::BtfArg:
+      return "btf_arg";
   }
   return "?";
 }

@@ -39,17 +39,17 @@ enum CtxSize : uint8_t { kCtxB = 1, kCtxH = 2, kCtxW = 4, kCtxDW = 8 };
 
 /// One field (or array of same-typed elements) of a context struct.
 struct CtxField {
-  const char* name = nullptr;   // "data", "cb", "remote_ip6"
-  uint16_t offset = 0;          // byte offset in the context struct
-  uint16_t size = 0;            // total bytes covered (array: count * elem_size)
-  uint8_t elem_size = 0;        // natural size of one element (4 for cb[5], 8 for args[])
+  const char* name = nullptr;  // "data", "cb", "remote_ip6"
+  uint16_t offset = 0;         // byte offset in the context struct
+  uint16_t size = 0;           // total bytes covered (array: count * elem_size)
+  uint8_t elem_size = 0;       // natural size of one element (4 for cb[5], 8 for args[])
   bool readable = false;
   bool writable = false;
-  uint8_t read_sizes = 0;       // CtxSize bits of the loads allowed (narrow ones included)
-  uint8_t write_sizes = 0;      // CtxSize bits of the stores allowed
+  uint8_t read_sizes = 0;   // CtxSize bits of the loads allowed (narrow ones included)
+  uint8_t write_sizes = 0;  // CtxSize bits of the stores allowed
   CtxYield yields = CtxYield::Scalar;
-  bool narrow_at_start = false; // narrow loads only at `offset` (the kernel matches the
-                                // field's first byte, not its range)
+  bool narrow_at_start = false;  // narrow loads only at `offset` (the kernel matches the
+                                 // field's first byte, not its range)
 
   /// Whether a read of `size` bytes at `offset` (absolute) is allowed.
   bool read_ok(uint32_t offset, uint32_t size) const;
@@ -60,19 +60,19 @@ struct CtxField {
 /// Everything the verifier and the runtime need to know about a program type.
 struct ProgTypeInfo {
   ProgType type = ProgType::Unspec;
-  uint32_t kernel_type = 0;        // BPF_PROG_TYPE_* value
-  const char* ctx_struct = "";     // "__sk_buff", "xdp_md", "pt_regs", ...
-  uint32_t ctx_size = 0;           // sizeof the context struct as seen by the program
+  uint32_t kernel_type = 0;     // BPF_PROG_TYPE_* value
+  const char* ctx_struct = "";  // "__sk_buff", "xdp_md", "pt_regs", ...
+  uint32_t ctx_size = 0;        // sizeof the context struct as seen by the program
   std::span<const CtxField> fields;
-  bool ret_checked = false;        // check_return_code() enforces [ret_min, ret_max]
+  bool ret_checked = false;  // check_return_code() enforces [ret_min, ret_max]
   int64_t ret_min = 0;
   int64_t ret_max = 0;
-  bool has_packet = false;         // the context leads to packet data (data/data_end)
+  bool has_packet = false;            // the context leads to packet data (data/data_end)
   bool direct_packet_access = false;  // loads through packet pointers allowed
-  bool packet_writable = false;    // stores through packet pointers allowed
-  bool ld_abs = false;             // legacy LD_ABS/LD_IND allowed (skb-based types)
-  bool ctx_any_offset = false;     // context is an opaque buffer (pt_regs, tracepoint)
-  bool unpriv_loadable = false;    // an unprivileged user may load it (socket filter, cgroup skb)
+  bool packet_writable = false;       // stores through packet pointers allowed
+  bool ld_abs = false;                // legacy LD_ABS/LD_IND allowed (skb-based types)
+  bool ctx_any_offset = false;        // context is an opaque buffer (pt_regs, tracepoint)
+  bool unpriv_loadable = false;       // an unprivileged user may load it (socket filter, cgroup skb)
 };
 
 /// The facts of a program type; Unspec and Raw get an empty context.

@@ -27,10 +27,10 @@ constexpr HelperArg kKey = arg(A::MapKey);
 constexpr HelperArg kValue = arg(A::MapValue);
 constexpr HelperArg kValueOrNull = arg(A::MapValue, kArgMaybeNull);
 constexpr HelperArg kCtx = arg(A::Ctx);
-constexpr HelperArg kIn = arg(A::Mem, kArgReadOnly);                       // buffer the helper reads
+constexpr HelperArg kIn = arg(A::Mem, kArgReadOnly);  // buffer the helper reads
 constexpr HelperArg kInOrNull = arg(A::Mem, kArgReadOnly | kArgMaybeNull);
-constexpr HelperArg kInOut = arg(A::Mem);                                  // read and written
-constexpr HelperArg kOut = arg(A::UninitMem);                              // buffer the helper fills
+constexpr HelperArg kInOut = arg(A::Mem);      // read and written
+constexpr HelperArg kOut = arg(A::UninitMem);  // buffer the helper fills
 constexpr HelperArg kOutOrNull = arg(A::UninitMem, kArgMaybeNull);
 constexpr HelperArg kSize = arg(A::ConstSize);
 constexpr HelperArg kSizeZ = arg(A::ConstSizeOrZero);
@@ -51,8 +51,8 @@ enum Flag : unsigned { kGpl = 1, kPkt = 2, kSleep = 4, kAcquire = 8 };
 
 constexpr KernelVersion V(uint8_t a, uint8_t b) { return KernelVersion{a, b}; }
 
-constexpr HelperProto H(int32_t id, const char* name, KernelVersion since, HelperGroup group,
-                        RetType ret, std::initializer_list<HelperArg> args, unsigned flags = 0) {
+constexpr HelperProto H(int32_t id, const char* name, KernelVersion since, HelperGroup group, RetType ret,
+                        std::initializer_list<HelperArg> args, unsigned flags = 0) {
   HelperProto p;
   p.id = id;
   p.name = name;
@@ -221,8 +221,7 @@ constexpr std::array<HelperProto, 211> kHelpers = {{
     H(108, "bpf_sk_storage_delete", V(5, 2), G::Net, R::Integer, {kMap, kSkc}),
     // 5.3
     H(109, "bpf_send_signal", V(5, 3), G::Tracing, R::Integer, {kAny}),
-    H(110, "bpf_tcp_gen_syncookie", V(5, 3), G::Net, R::Integer, {kSkc, kIn, kSize, kIn, kSize},
-      kGpl | kPkt),
+    H(110, "bpf_tcp_gen_syncookie", V(5, 3), G::Net, R::Integer, {kSkc, kIn, kSize, kIn, kSize}, kGpl | kPkt),
     // 5.5
     H(111, "bpf_skb_output", V(5, 5), G::Tracing, R::Integer, {btf("sk_buff"), kMap, kAny, kIn, kSizeZ},
       kGpl),
@@ -287,8 +286,7 @@ constexpr std::array<HelperProto, 211> kHelpers = {{
     H(156, "bpf_task_storage_get", V(5, 11), G::Tracing, R::MapValueOrNull,
       {kMap, btf("task_struct", kArgMaybeNull), kValueOrNull, kAny}),
     H(157, "bpf_task_storage_delete", V(5, 11), G::Tracing, R::Integer, {kMap, btf("task_struct")}),
-    ret_btf(H(158, "bpf_get_current_task_btf", V(5, 11), G::Tracing, R::PtrToBtfId, {}, kGpl),
-            "task_struct"),
+    ret_btf(H(158, "bpf_get_current_task_btf", V(5, 11), G::Tracing, R::PtrToBtfId, {}, kGpl), "task_struct"),
     H(159, "bpf_bprm_opts_set", V(5, 11), G::Special, R::Integer, {btf("linux_binprm"), kAny}),
     H(160, "bpf_ktime_get_coarse_ns", V(5, 11), G::Net, R::Integer, {}),
     H(161, "bpf_ima_inode_hash", V(5, 11), G::Special, R::Integer, {btf("inode"), kOut, kSize}, kSleep),
@@ -371,11 +369,13 @@ constexpr std::array<HelperProto, 211> kHelpers = {{
     H(211, "bpf_cgrp_storage_delete", V(6, 2), G::Base, R::Integer, {kMap, btf("cgroup")}),
 }};
 
-static_assert([] {
-  for (size_t i = 0; i < kHelpers.size(); ++i)
-    if (kHelpers[i].id != static_cast<int32_t>(i + 1)) return false;
-  return true;
-}(), "kHelpers[i] must hold helper id i + 1");
+static_assert(
+    [] {
+      for (size_t i = 0; i < kHelpers.size(); ++i)
+        if (kHelpers[i].id != static_cast<int32_t>(i + 1)) return false;
+      return true;
+    }(),
+    "kHelpers[i] must hold helper id i + 1");
 
 }  // namespace
 

@@ -28,6 +28,8 @@ bool in(int32_t id, std::initializer_list<int32_t> ids) {
   return false;
 }
 
+// The lists are kept bin-packed, like the kernel's switch statements read.
+// clang-format off
 // bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).  6.10 opened
 // get_current_pid_tgid to every program type; 6.12 moved a batch of task and
 // cgroup helpers that used to be tracing-only into the base set.
@@ -249,6 +251,8 @@ bool flow_dissector_allowed(int32_t id, Who w) {
   return id == fn::skb_load_bytes || sk_base_allowed(id, w);
 }
 
+// clang-format on
+
 }  // namespace
 
 int HelperProto::nargs() const {
@@ -295,26 +299,43 @@ namespace {
 
 bool allowed_for(ProgType type, int32_t id, Who w) {
   switch (type) {
-    case ProgType::Unspec: return false;
-    case ProgType::Raw: return base_allowed(id, w);
-    case ProgType::SocketFilter: return socket_filter_allowed(id, w);
+    case ProgType::Unspec:
+      return false;
+    case ProgType::Raw:
+      return base_allowed(id, w);
+    case ProgType::SocketFilter:
+      return socket_filter_allowed(id, w);
     case ProgType::Kprobe:
     case ProgType::Kretprobe:
-    case ProgType::Uprobe: return kprobe_allowed(id, w);
-    case ProgType::Tracepoint: return tracepoint_allowed(id, w);
-    case ProgType::RawTracepoint: return raw_tracepoint_allowed(id, w);
-    case ProgType::PerfEvent: return perf_event_allowed(id, w);
-    case ProgType::Xdp: return xdp_allowed(id, w);
+    case ProgType::Uprobe:
+      return kprobe_allowed(id, w);
+    case ProgType::Tracepoint:
+      return tracepoint_allowed(id, w);
+    case ProgType::RawTracepoint:
+      return raw_tracepoint_allowed(id, w);
+    case ProgType::PerfEvent:
+      return perf_event_allowed(id, w);
+    case ProgType::Xdp:
+      return xdp_allowed(id, w);
     case ProgType::SchedCls:
-    case ProgType::SchedAct: return tc_allowed(id, w);
-    case ProgType::CgroupSkb: return cgroup_skb_allowed(id, w);
-    case ProgType::CgroupSock: return cgroup_sock_allowed(id, w);
-    case ProgType::Lsm: return lsm_allowed(id, w);
-    case ProgType::SockOps: return sock_ops_allowed(id, w);
-    case ProgType::CgroupSockAddr: return cgroup_sock_addr_allowed(id, w);
-    case ProgType::SkSkb: return sk_skb_allowed(id, w);
-    case ProgType::SkMsg: return sk_msg_allowed(id, w);
-    case ProgType::FlowDissector: return flow_dissector_allowed(id, w);
+    case ProgType::SchedAct:
+      return tc_allowed(id, w);
+    case ProgType::CgroupSkb:
+      return cgroup_skb_allowed(id, w);
+    case ProgType::CgroupSock:
+      return cgroup_sock_allowed(id, w);
+    case ProgType::Lsm:
+      return lsm_allowed(id, w);
+    case ProgType::SockOps:
+      return sock_ops_allowed(id, w);
+    case ProgType::CgroupSockAddr:
+      return cgroup_sock_addr_allowed(id, w);
+    case ProgType::SkSkb:
+      return sk_skb_allowed(id, w);
+    case ProgType::SkMsg:
+      return sk_msg_allowed(id, w);
+    case ProgType::FlowDissector:
+      return flow_dissector_allowed(id, w);
   }
   return false;
 }
@@ -346,53 +367,94 @@ bool helper_accepts_packet(const HelperProto& h, int mem_arg) {
 
 const char* arg_type_name(ArgType t) {
   switch (t) {
-    case ArgType::None: return "none";
-    case ArgType::Anything: return "anything";
-    case ArgType::ConstMapPtr: return "const_map_ptr";
-    case ArgType::MapKey: return "map_key";
-    case ArgType::MapValue: return "map_value";
-    case ArgType::UninitMapValue: return "uninit_map_value";
-    case ArgType::Mem: return "mem";
-    case ArgType::UninitMem: return "uninit_mem";
-    case ArgType::ConstSize: return "const_size";
-    case ArgType::ConstSizeOrZero: return "const_size_or_zero";
-    case ArgType::Ctx: return "ctx";
-    case ArgType::SocketCommon: return "sock_common";
-    case ArgType::Socket: return "socket";
-    case ArgType::BtfIdSocketCommon: return "btf_id_sock_common";
-    case ArgType::Func: return "func";
-    case ArgType::StackOrNull: return "stack_or_null";
-    case ArgType::ConstStr: return "const_str";
-    case ArgType::AllocMem: return "alloc_mem";
-    case ArgType::ConstAllocSizeOrZero: return "const_alloc_size_or_zero";
-    case ArgType::Long: return "long";
-    case ArgType::Int: return "int";
-    case ArgType::SpinLock: return "spin_lock";
-    case ArgType::Timer: return "timer";
-    case ArgType::BtfId: return "btf_id";
-    case ArgType::PerCpuBtfId: return "percpu_btf_id";
-    case ArgType::Kptr: return "kptr";
-    case ArgType::DynptrPtr: return "dynptr";
-    case ArgType::Arena: return "arena";
+    case ArgType::None:
+      return "none";
+    case ArgType::Anything:
+      return "anything";
+    case ArgType::ConstMapPtr:
+      return "const_map_ptr";
+    case ArgType::MapKey:
+      return "map_key";
+    case ArgType::MapValue:
+      return "map_value";
+    case ArgType::UninitMapValue:
+      return "uninit_map_value";
+    case ArgType::Mem:
+      return "mem";
+    case ArgType::UninitMem:
+      return "uninit_mem";
+    case ArgType::ConstSize:
+      return "const_size";
+    case ArgType::ConstSizeOrZero:
+      return "const_size_or_zero";
+    case ArgType::Ctx:
+      return "ctx";
+    case ArgType::SocketCommon:
+      return "sock_common";
+    case ArgType::Socket:
+      return "socket";
+    case ArgType::BtfIdSocketCommon:
+      return "btf_id_sock_common";
+    case ArgType::Func:
+      return "func";
+    case ArgType::StackOrNull:
+      return "stack_or_null";
+    case ArgType::ConstStr:
+      return "const_str";
+    case ArgType::AllocMem:
+      return "alloc_mem";
+    case ArgType::ConstAllocSizeOrZero:
+      return "const_alloc_size_or_zero";
+    case ArgType::Long:
+      return "long";
+    case ArgType::Int:
+      return "int";
+    case ArgType::SpinLock:
+      return "spin_lock";
+    case ArgType::Timer:
+      return "timer";
+    case ArgType::BtfId:
+      return "btf_id";
+    case ArgType::PerCpuBtfId:
+      return "percpu_btf_id";
+    case ArgType::Kptr:
+      return "kptr";
+    case ArgType::DynptrPtr:
+      return "dynptr";
+    case ArgType::Arena:
+      return "arena";
   }
   return "?";
 }
 
 const char* ret_type_name(RetType t) {
   switch (t) {
-    case RetType::Integer: return "integer";
-    case RetType::Void: return "void";
-    case RetType::MapValueOrNull: return "map_value_or_null";
-    case RetType::MapValue: return "map_value";
-    case RetType::SocketOrNull: return "socket_or_null";
-    case RetType::TcpSockOrNull: return "tcp_sock_or_null";
-    case RetType::SockCommonOrNull: return "sock_common_or_null";
-    case RetType::AllocMemOrNull: return "alloc_mem_or_null";
-    case RetType::MemOrBtfIdOrNull: return "mem_or_btf_id_or_null";
-    case RetType::MemOrBtfId: return "mem_or_btf_id";
-    case RetType::BtfIdOrNull: return "btf_id_or_null";
-    case RetType::PtrToBtfId: return "ptr_to_btf_id";
-    case RetType::DynptrMemOrNull: return "dynptr_mem_or_null";
+    case RetType::Integer:
+      return "integer";
+    case RetType::Void:
+      return "void";
+    case RetType::MapValueOrNull:
+      return "map_value_or_null";
+    case RetType::MapValue:
+      return "map_value";
+    case RetType::SocketOrNull:
+      return "socket_or_null";
+    case RetType::TcpSockOrNull:
+      return "tcp_sock_or_null";
+    case RetType::SockCommonOrNull:
+      return "sock_common_or_null";
+    case RetType::AllocMemOrNull:
+      return "alloc_mem_or_null";
+    case RetType::MemOrBtfIdOrNull:
+      return "mem_or_btf_id_or_null";
+    case RetType::MemOrBtfId:
+      return "mem_or_btf_id";
+    case RetType::BtfIdOrNull:
+      return "btf_id_or_null";
+    case RetType::PtrToBtfId:
+      return "ptr_to_btf_id";
+    case RetType::DynptrMemOrNull:
+      return "dynptr_mem_or_null";
   }
   return "?";
 }

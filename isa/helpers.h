@@ -24,46 +24,46 @@ namespace bpfvet::isa {
 /// What a helper argument must be (the kernel's enum bpf_arg_type base types;
 /// modifiers are ArgFlag bits).
 enum class ArgType : uint8_t {
-  None,                 // no such argument (ARG_DONTCARE)
-  Anything,             // any initialised scalar or pointer (ARG_ANYTHING)
-  ConstMapPtr,          // a map pointer from lddw (ARG_CONST_MAP_PTR)
-  MapKey,               // pointer to key_size readable bytes (ARG_PTR_TO_MAP_KEY)
-  MapValue,             // pointer to value_size readable bytes (ARG_PTR_TO_MAP_VALUE)
-  UninitMapValue,       // pointer to value_size writable bytes (MAP_VALUE | MEM_UNINIT)
-  Mem,                  // pointer to readable memory, size in the next arg (ARG_PTR_TO_MEM)
-  UninitMem,            // pointer to writable memory the helper fills (PTR_TO_MEM | MEM_UNINIT)
-  ConstSize,            // size of the preceding Mem arg, > 0 (ARG_CONST_SIZE)
-  ConstSizeOrZero,      // same, 0 allowed (ARG_CONST_SIZE_OR_ZERO)
-  Ctx,                  // the program's context pointer (ARG_PTR_TO_CTX)
-  SocketCommon,         // pointer to a full or request/timewait socket (ARG_PTR_TO_SOCK_COMMON)
-  Socket,               // pointer to a full socket (ARG_PTR_TO_SOCKET)
-  BtfIdSocketCommon,    // sock_common pointer or BTF sock pointer (ARG_PTR_TO_BTF_ID_SOCK_COMMON)
-  Func,                 // a callback function (ARG_PTR_TO_FUNC)
-  StackOrNull,          // pointer to the stack or null (ARG_PTR_TO_STACK_OR_NULL)
-  ConstStr,             // pointer into a read-only map holding a NUL-terminated string
-  AllocMem,             // a ringbuf record from bpf_ringbuf_reserve (ARG_PTR_TO_RINGBUF_MEM)
-  ConstAllocSizeOrZero, // constant size of a new allocation (ARG_CONST_ALLOC_SIZE_OR_ZERO)
-  Long,                 // pointer to 8 writable bytes (ARG_PTR_TO_LONG, now MEM|FIXED_SIZE)
-  Int,                  // pointer to 4 writable bytes (ARG_PTR_TO_INT)
-  SpinLock,             // pointer to a bpf_spin_lock inside a map value
-  Timer,                // pointer to a bpf_timer inside a map value
-  BtfId,                // a BTF-typed kernel pointer; HelperArg::btf names the struct
-  PerCpuBtfId,          // a per-CPU kernel variable (ARG_PTR_TO_PERCPU_BTF_ID)
-  Kptr,                 // a kptr field of a map value (ARG_KPTR_XCHG_DEST)
-  DynptrPtr,            // pointer to a struct bpf_dynptr on the stack (ARG_PTR_TO_DYNPTR)
-  Arena,                // an arena pointer (ARG_PTR_TO_ARENA)
+  None,                  // no such argument (ARG_DONTCARE)
+  Anything,              // any initialised scalar or pointer (ARG_ANYTHING)
+  ConstMapPtr,           // a map pointer from lddw (ARG_CONST_MAP_PTR)
+  MapKey,                // pointer to key_size readable bytes (ARG_PTR_TO_MAP_KEY)
+  MapValue,              // pointer to value_size readable bytes (ARG_PTR_TO_MAP_VALUE)
+  UninitMapValue,        // pointer to value_size writable bytes (MAP_VALUE | MEM_UNINIT)
+  Mem,                   // pointer to readable memory, size in the next arg (ARG_PTR_TO_MEM)
+  UninitMem,             // pointer to writable memory the helper fills (PTR_TO_MEM | MEM_UNINIT)
+  ConstSize,             // size of the preceding Mem arg, > 0 (ARG_CONST_SIZE)
+  ConstSizeOrZero,       // same, 0 allowed (ARG_CONST_SIZE_OR_ZERO)
+  Ctx,                   // the program's context pointer (ARG_PTR_TO_CTX)
+  SocketCommon,          // pointer to a full or request/timewait socket (ARG_PTR_TO_SOCK_COMMON)
+  Socket,                // pointer to a full socket (ARG_PTR_TO_SOCKET)
+  BtfIdSocketCommon,     // sock_common pointer or BTF sock pointer (ARG_PTR_TO_BTF_ID_SOCK_COMMON)
+  Func,                  // a callback function (ARG_PTR_TO_FUNC)
+  StackOrNull,           // pointer to the stack or null (ARG_PTR_TO_STACK_OR_NULL)
+  ConstStr,              // pointer into a read-only map holding a NUL-terminated string
+  AllocMem,              // a ringbuf record from bpf_ringbuf_reserve (ARG_PTR_TO_RINGBUF_MEM)
+  ConstAllocSizeOrZero,  // constant size of a new allocation (ARG_CONST_ALLOC_SIZE_OR_ZERO)
+  Long,                  // pointer to 8 writable bytes (ARG_PTR_TO_LONG, now MEM|FIXED_SIZE)
+  Int,                   // pointer to 4 writable bytes (ARG_PTR_TO_INT)
+  SpinLock,              // pointer to a bpf_spin_lock inside a map value
+  Timer,                 // pointer to a bpf_timer inside a map value
+  BtfId,                 // a BTF-typed kernel pointer; HelperArg::btf names the struct
+  PerCpuBtfId,           // a per-CPU kernel variable (ARG_PTR_TO_PERCPU_BTF_ID)
+  Kptr,                  // a kptr field of a map value (ARG_KPTR_XCHG_DEST)
+  DynptrPtr,             // pointer to a struct bpf_dynptr on the stack (ARG_PTR_TO_DYNPTR)
+  Arena,                 // an arena pointer (ARG_PTR_TO_ARENA)
 };
 
 /// Modifier bits of a helper argument (the kernel's type flags).
 enum ArgFlag : uint8_t {
-  kArgMaybeNull = 1 << 0,   // PTR_MAYBE_NULL: null (the constant 0) is accepted
-  kArgReadOnly = 1 << 1,    // MEM_RDONLY: the helper only reads it (read-only memory ok)
-  kArgFixedSize = 1 << 2,   // MEM_FIXED_SIZE: size is HelperArg::size, no size argument
-  kArgRelease = 1 << 3,     // OBJ_RELEASE: the call releases this reference
-  kArgDynptrLocal = 1 << 4, // DYNPTR_TYPE_LOCAL
+  kArgMaybeNull = 1 << 0,      // PTR_MAYBE_NULL: null (the constant 0) is accepted
+  kArgReadOnly = 1 << 1,       // MEM_RDONLY: the helper only reads it (read-only memory ok)
+  kArgFixedSize = 1 << 2,      // MEM_FIXED_SIZE: size is HelperArg::size, no size argument
+  kArgRelease = 1 << 3,        // OBJ_RELEASE: the call releases this reference
+  kArgDynptrLocal = 1 << 4,    // DYNPTR_TYPE_LOCAL
   kArgDynptrRingbuf = 1 << 5,  // DYNPTR_TYPE_RINGBUF
-  kArgUninit = 1 << 6,      // MEM_UNINIT on a dynptr: the helper initialises it
-  kArgAligned = 1 << 7,     // MEM_ALIGNED: must be aligned to its size
+  kArgUninit = 1 << 6,         // MEM_UNINIT on a dynptr: the helper initialises it
+  kArgAligned = 1 << 7,        // MEM_ALIGNED: must be aligned to its size
 };
 
 /// One argument of a helper.
@@ -83,34 +83,34 @@ struct HelperArg {
 
 /// What a helper returns (the kernel's enum bpf_return_type).
 enum class RetType : uint8_t {
-  Integer,          // a scalar (RET_INTEGER)
-  Void,             // nothing; r0 is unreadable afterwards (RET_VOID)
-  MapValueOrNull,   // pointer to the map's value or null (RET_PTR_TO_MAP_VALUE_OR_NULL)
-  MapValue,         // pointer to a map value, never null (bpf_this_cpu_ptr-like map lookups)
-  SocketOrNull,     // struct bpf_sock * or null
-  TcpSockOrNull,    // struct bpf_tcp_sock * or null
-  SockCommonOrNull, // struct bpf_sock * (maybe request/timewait) or null
-  AllocMemOrNull,   // new memory of the size in args[ret_size_arg], or null (ringbuf reserve)
-  MemOrBtfIdOrNull, // per-CPU variable pointer or null (bpf_per_cpu_ptr)
-  MemOrBtfId,       // per-CPU variable pointer (bpf_this_cpu_ptr)
-  BtfIdOrNull,      // BTF-typed pointer (ret_btf) or null
-  PtrToBtfId,       // BTF-typed pointer (ret_btf), never null
-  DynptrMemOrNull,  // dynptr data slice of args[ret_size_arg] bytes, or null
+  Integer,           // a scalar (RET_INTEGER)
+  Void,              // nothing; r0 is unreadable afterwards (RET_VOID)
+  MapValueOrNull,    // pointer to the map's value or null (RET_PTR_TO_MAP_VALUE_OR_NULL)
+  MapValue,          // pointer to a map value, never null (bpf_this_cpu_ptr-like map lookups)
+  SocketOrNull,      // struct bpf_sock * or null
+  TcpSockOrNull,     // struct bpf_tcp_sock * or null
+  SockCommonOrNull,  // struct bpf_sock * (maybe request/timewait) or null
+  AllocMemOrNull,    // new memory of the size in args[ret_size_arg], or null (ringbuf reserve)
+  MemOrBtfIdOrNull,  // per-CPU variable pointer or null (bpf_per_cpu_ptr)
+  MemOrBtfId,        // per-CPU variable pointer (bpf_this_cpu_ptr)
+  BtfIdOrNull,       // BTF-typed pointer (ret_btf) or null
+  PtrToBtfId,        // BTF-typed pointer (ret_btf), never null
+  DynptrMemOrNull,   // dynptr data slice of args[ret_size_arg] bytes, or null
 };
 
 /// Program-type families the kernel's func_proto switches share.
 enum class HelperGroup : uint8_t {
-  Base,      // bpf_base_func_proto: every program type
-  Tracing,   // bpf_tracing_func_proto: kprobe, tracepoint, perf_event, raw_tp, tracing, lsm
-  Net,       // skb/xdp/socket program helpers
-  Cgroup,    // cgroup program helpers
-  Special,   // anything else (one or two program types)
+  Base,     // bpf_base_func_proto: every program type
+  Tracing,  // bpf_tracing_func_proto: kprobe, tracepoint, perf_event, raw_tp, tracing, lsm
+  Net,      // skb/xdp/socket program helpers
+  Cgroup,   // cgroup program helpers
+  Special,  // anything else (one or two program types)
 };
 
 /// The prototype of one helper.
 struct HelperProto {
-  int32_t id = 0;                 // enum bpf_func_id value (BPF_FUNC_map_lookup_elem = 1)
-  const char* name = nullptr;     // "bpf_map_lookup_elem"
+  int32_t id = 0;              // enum bpf_func_id value (BPF_FUNC_map_lookup_elem = 1)
+  const char* name = nullptr;  // "bpf_map_lookup_elem"
   RetType ret = RetType::Integer;
   HelperArg args[5] = {};
   bool gpl_only = false;          // needs a GPL-compatible license

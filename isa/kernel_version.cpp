@@ -26,18 +26,20 @@ bool parse_uint8(std::string_view s, uint8_t& out) {
 
 bool release_exists(KernelVersion v) {
   switch (v.major) {
-    case 4: return v.minor <= kLastMinor4;
-    case 5: return v.minor <= kLastMinor5;
-    case 6: return v.minor <= kLatestKernel.minor;
-    default: return false;
+    case 4:
+      return v.minor <= kLastMinor4;
+    case 5:
+      return v.minor <= kLastMinor5;
+    case 6:
+      return v.minor <= kLatestKernel.minor;
+    default:
+      return false;
   }
 }
 
 }  // namespace
 
-std::string KernelVersion::str() const {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
+std::string KernelVersion::str() const { return std::to_string(major) + "." + std::to_string(minor); }
 
 KernelProfile kernel_profile(KernelVersion v) {
   auto at_least = [&](uint8_t maj, uint8_t min) { return v >= KernelVersion{maj, min}; };
@@ -84,8 +86,8 @@ std::string_view known_kernel_versions() { return "4.14, 5.4, 5.10, 5.15, 6.1, 6
 Result<KernelProfile> parse_kernel_version(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
   auto unknown = [&] {
-    return Error{"unknown kernel version " + quoted + " (expected x.y from 4.0 to " +
-                 kLatestKernel.str() + ", e.g. " + std::string(known_kernel_versions()) + ")"};
+    return Error{"unknown kernel version " + quoted + " (expected x.y from 4.0 to " + kLatestKernel.str() +
+                 ", e.g. " + std::string(known_kernel_versions()) + ")"};
   };
   if (text == "latest") return latest_kernel_profile();
   std::string_view s = text;

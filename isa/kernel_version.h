@@ -37,32 +37,32 @@ inline constexpr KernelVersion kLatestKernel{6, 18};
 
 /// The verifier-relevant facts of one kernel release.
 struct KernelProfile {
-  std::string name;             // "5.10", or "latest"
-  KernelVersion version;        // numeric version; kLatestKernel for "latest"
-  uint32_t max_insns = 1000000; // privileged complexity/size limit: 4096 before 5.2
-  uint32_t max_insns_unpriv = 4096;  // unprivileged programs keep the old limit
-  bool bounded_loops = true;    // 5.3: back-edges allowed if the loop is bounded
-  int isa_version = 4;          // cpu=v1..v4: v2 (4.14), v3 alu32+jmp32 (5.1), v4 (6.6)
-  bool jmp32 = true;            // 5.1: BPF_JMP32 class
-  bool atomics_fetch = true;    // 5.12: atomic fetch-add/and/or/xor, xchg, cmpxchg
-  bool ringbuf = true;          // 5.8: BPF_MAP_TYPE_RINGBUF and bpf_ringbuf_* helpers
-  bool bpf_to_bpf_calls = true; // 4.16: BPF_PSEUDO_CALL subprograms
-  bool global_funcs = true;     // 5.6: global functions verified separately
-  bool tail_call_in_subprog = true;  // 5.10 (x86-64): tail calls mixed with bpf-to-bpf calls
-  bool kfuncs = true;           // 5.13: BPF_PSEUDO_KFUNC_CALL
-  bool spin_lock = true;        // 5.1
-  bool timers = true;           // 5.15
-  bool dynptr = true;           // 5.19: bpf_dynptr helpers
-  bool may_goto = true;         // 6.9: BPF_JCOND may_goto
-  bool gotol = true;            // 6.6: BPF_JA with 32-bit imm (cpu v4)
-  bool sdiv_smod = true;        // 6.6 (cpu v4)
-  bool movsx_ldsx = true;       // 6.6 (cpu v4): sign-extending moves and loads
-  bool bswap = true;            // 6.6 (cpu v4): unconditional byte swap
+  std::string name;                     // "5.10", or "latest"
+  KernelVersion version;                // numeric version; kLatestKernel for "latest"
+  uint32_t max_insns = 1000000;         // privileged complexity/size limit: 4096 before 5.2
+  uint32_t max_insns_unpriv = 4096;     // unprivileged programs keep the old limit
+  bool bounded_loops = true;            // 5.3: back-edges allowed if the loop is bounded
+  int isa_version = 4;                  // cpu=v1..v4: v2 (4.14), v3 alu32+jmp32 (5.1), v4 (6.6)
+  bool jmp32 = true;                    // 5.1: BPF_JMP32 class
+  bool atomics_fetch = true;            // 5.12: atomic fetch-add/and/or/xor, xchg, cmpxchg
+  bool ringbuf = true;                  // 5.8: BPF_MAP_TYPE_RINGBUF and bpf_ringbuf_* helpers
+  bool bpf_to_bpf_calls = true;         // 4.16: BPF_PSEUDO_CALL subprograms
+  bool global_funcs = true;             // 5.6: global functions verified separately
+  bool tail_call_in_subprog = true;     // 5.10 (x86-64): tail calls mixed with bpf-to-bpf calls
+  bool kfuncs = true;                   // 5.13: BPF_PSEUDO_KFUNC_CALL
+  bool spin_lock = true;                // 5.1
+  bool timers = true;                   // 5.15
+  bool dynptr = true;                   // 5.19: bpf_dynptr helpers
+  bool may_goto = true;                 // 6.9: BPF_JCOND may_goto
+  bool gotol = true;                    // 6.6: BPF_JA with 32-bit imm (cpu v4)
+  bool sdiv_smod = true;                // 6.6 (cpu v4)
+  bool movsx_ldsx = true;               // 6.6 (cpu v4): sign-extending moves and loads
+  bool bswap = true;                    // 6.6 (cpu v4): unconditional byte swap
   bool stack_ptr_arith_unpriv = false;  // unprivileged pointer arithmetic is always limited
-  uint32_t max_stack = 512;     // per-program stack (all releases)
-  uint32_t max_call_depth = 8;  // bpf-to-bpf call frames (4.16+)
-  uint32_t max_tail_calls = 33; // MAX_TAIL_CALL_CNT: 32 before 5.17 (counted differently), 33 after
-  uint32_t max_states_per_insn = 64;  // BPF_COMPLEXITY_LIMIT_STATES
+  uint32_t max_stack = 512;             // per-program stack (all releases)
+  uint32_t max_call_depth = 8;          // bpf-to-bpf call frames (4.16+)
+  uint32_t max_tail_calls = 33;         // MAX_TAIL_CALL_CNT: 32 before 5.17 (counted differently), 33 after
+  uint32_t max_states_per_insn = 64;    // BPF_COMPLEXITY_LIMIT_STATES
   uint32_t complexity_limit = 1000000;  // BPF_COMPLEXITY_LIMIT_INSNS (processed insns); 131072 in 4.14..5.1
 };
 

@@ -27,12 +27,13 @@ constexpr uint32_t kNoUserConv = 1u << 18;
 
 constexpr uint32_t kPageSize = 4096;
 constexpr uint32_t kPcpuMinUnitSize = 32768;  // per-CPU value size limit
-constexpr uint32_t kMaxBpfStack = 512;       // hash keys live on the stack
-constexpr uint32_t kNrCpus = 8192;           // CONFIG_NR_CPUS of distribution kernels (a cpumap limit)
+constexpr uint32_t kMaxBpfStack = 512;        // hash keys live on the stack
+constexpr uint32_t kNrCpus = 8192;            // CONFIG_NR_CPUS of distribution kernels (a cpumap limit)
 
 using MT = MapType;
 constexpr KernelVersion V(uint8_t a, uint8_t b) { return KernelVersion{a, b}; }
 
+// clang-format off
 // Field order: type, name, since, lookup, update, remove, push_pop_peek,
 // lookup_may_be_null, key_is_u32_index, per_cpu, fd_array, no_key, special_helpers_only.
 constexpr std::array<MapTypeInfo, 34> kMaps = {{
@@ -72,11 +73,15 @@ constexpr std::array<MapTypeInfo, 34> kMaps = {{
     {MT::Arena, "BPF_MAP_TYPE_ARENA", V(6, 9), false, false, false, false, true, false, false, false, true, true},
 }};
 
-static_assert([] {
-  for (size_t i = 0; i < kMaps.size(); ++i)
-    if (static_cast<size_t>(kMaps[i].type) != i) return false;
-  return true;
-}(), "kMaps is indexed by enum bpf_map_type");
+// clang-format on
+
+static_assert(
+    [] {
+      for (size_t i = 0; i < kMaps.size(); ++i)
+        if (static_cast<size_t>(kMaps[i].type) != i) return false;
+      return true;
+    }(),
+    "kMaps is indexed by enum bpf_map_type");
 
 bool is_one_of(int32_t v, std::initializer_list<int32_t> vs) {
   for (int32_t x : vs)
@@ -86,11 +91,14 @@ bool is_one_of(int32_t v, std::initializer_list<int32_t> vs) {
 
 constexpr uint64_t bit(MapType t) { return uint64_t{1} << static_cast<uint32_t>(t); }
 template <typename... Ts>
-constexpr uint64_t bits(Ts... ts) { return (bit(ts) | ...); }
+constexpr uint64_t bits(Ts... ts) {
+  return (bit(ts) | ...);
+}
 
 // Map types a helper's ConstMapPtr argument accepts when the helper is restricted
 // to specific maps (the helper side of check_map_func_compatibility), as a bit set
 // over MapType; 0 when any map type may come (subject to the map side).
+// clang-format off
 uint64_t maps_for_helper(int32_t id) {
   switch (id) {
     case 12: return bit(MT::ProgArray);                               // tail_call
@@ -149,6 +157,8 @@ bool map_accepts_helper(MapType t, int32_t id) {
   }
 }
 
+// clang-format on
+
 bool is_power_of_2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
@@ -171,10 +181,11 @@ Status check_map_def(const MapDef& m) {
   const std::string who = "map '" + m.name + "' (" + info.name + ")";
   auto fail = [&](const std::string& why) { return Status(Error{who + ": " + why}); };
   if (m.type == MT::Unspec || info.type != m.type)
-    return Status(Error{"map '" + m.name + "': unknown map type " +
-                        std::to_string(static_cast<uint32_t>(m.type))});
+    return Status(
+        Error{"map '" + m.name + "': unknown map type " + std::to_string(static_cast<uint32_t>(m.type))});
   const uint32_t known_flags = (1u << 19) - 1;
-  if (m.flags & ~known_flags) return fail("unknown flags 0x" + [&] {
+  if (m.flags & ~known_flags)
+    return fail("unknown flags 0x" + [&] {
       char buf[16];
       snprintf(buf, sizeof buf, "%x", m.flags & ~known_flags);
       return std::string(buf);
@@ -187,8 +198,8 @@ Status check_map_def(const MapDef& m) {
   };
   auto value_in = [&](uint32_t lo, uint32_t hi) -> Status {
     if (m.value_size < lo || m.value_size > hi)
-      return fail("value_size " + std::to_string(m.value_size) + " out of range [" +
-                  std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      return fail("value_size " + std::to_string(m.value_size) + " out of range [" + std::to_string(lo) +
+                  ", " + std::to_string(hi) + "]");
     return Ok{};
   };
   auto entries_positive = [&]() -> Status {
@@ -221,8 +232,8 @@ Status check_map_def(const MapDef& m) {
     case MT::ProgArray:
     case MT::CgroupArray:
     case MT::ArrayOfMaps:
-      return all({key_is(4), value_in(4, 4), entries_positive(),
-                  flags_within(kNumaNode | kAccessMask | kInnerMap)});
+      return all(
+          {key_is(4), value_in(4, 4), entries_positive(), flags_within(kNumaNode | kAccessMask | kInnerMap)});
     case MT::PerfEventArray:
       return all({key_is(4), value_in(4, 4), entries_positive(),
                   flags_within(kNumaNode | kAccessMask | kInnerMap | kPreserveElems)});
@@ -246,15 +257,14 @@ Status check_map_def(const MapDef& m) {
     case MT::StackTrace:
       if (m.value_size < 8 || m.value_size % 8 != 0)
         return fail("value_size must be a positive multiple of 8, not " + std::to_string(m.value_size));
-      return all({key_is(4), entries_positive(),
-                  flags_within(kNumaNode | kAccessMask | kStackBuildId)});
+      return all({key_is(4), entries_positive(), flags_within(kNumaNode | kAccessMask | kStackBuildId)});
     case MT::LpmTrie:
       if (m.key_size < 5 || m.key_size > 4 + 256)
         return fail("key_size must be in [5, 260] (4-byte prefix length plus data), not " +
                     std::to_string(m.key_size));
       if (!(m.flags & kNoPrealloc)) return fail("needs BPF_F_NO_PREALLOC");
-      return all({value_in(1, 4096 * 2), entries_positive(),
-                  flags_within(kNoPrealloc | kNumaNode | kAccessMask)});
+      return all(
+          {value_in(1, 4096 * 2), entries_positive(), flags_within(kNoPrealloc | kNumaNode | kAccessMask)});
     case MT::Cpumap:
       if (m.max_entries > kNrCpus)
         return fail("max_entries " + std::to_string(m.max_entries) + " exceeds NR_CPUS (" +
@@ -281,8 +291,7 @@ Status check_map_def(const MapDef& m) {
                   flags_within(kNumaNode | kAccessMask)});
     case MT::Queue:
     case MT::Stack:
-      return all({key_is(0), value_in(1, big), entries_positive(),
-                  flags_within(kNumaNode | kAccessMask)});
+      return all({key_is(0), value_in(1, big), entries_positive(), flags_within(kNumaNode | kAccessMask)});
     case MT::BloomFilter:
       return all({key_is(0), value_in(1, big), entries_positive(),
                   flags_within(kNumaNode | kAccessMask | kZeroSeed)});

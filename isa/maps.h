@@ -19,17 +19,17 @@ namespace bpfvet::isa {
 /// Facts of one map type.
 struct MapTypeInfo {
   MapType type = MapType::Unspec;
-  const char* name = "";         // "BPF_MAP_TYPE_HASH"
+  const char* name = "";  // "BPF_MAP_TYPE_HASH"
   KernelVersion since;
-  bool lookup = false;           // bpf_map_lookup_elem allowed from programs
-  bool update = false;           // bpf_map_update_elem allowed from programs
-  bool remove = false;           // bpf_map_delete_elem allowed from programs
-  bool push_pop_peek = false;    // queue/stack: bpf_map_push/pop/peek_elem
-  bool lookup_may_be_null = true;// lookup result needs a null check
-  bool key_is_u32_index = false; // arrays: key_size must be 4, key is an index
+  bool lookup = false;             // bpf_map_lookup_elem allowed from programs
+  bool update = false;             // bpf_map_update_elem allowed from programs
+  bool remove = false;             // bpf_map_delete_elem allowed from programs
+  bool push_pop_peek = false;      // queue/stack: bpf_map_push/pop/peek_elem
+  bool lookup_may_be_null = true;  // lookup result needs a null check
+  bool key_is_u32_index = false;   // arrays: key_size must be 4, key is an index
   bool per_cpu = false;
-  bool fd_array = false;         // values are fds/objects (prog array, map-in-map, sockmap...)
-  bool no_key = false;           // key_size must be 0 (queue, stack, ringbuf, bloom filter)
+  bool fd_array = false;              // values are fds/objects (prog array, map-in-map, sockmap...)
+  bool no_key = false;                // key_size must be 0 (queue, stack, ringbuf, bloom filter)
   bool special_helpers_only = false;  // only the helpers listed by map_helper_compatible
 };
 

@@ -1,11 +1,11 @@
 // Context layouts against the installed UAPI structs (offsetof of every field),
 // and the access rules of each program type, row by row.
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "isa/context.h"
 
@@ -23,22 +23,25 @@ struct Where {
 };
 using Layout = std::map<std::string, Where>;
 
-#define F(S, f) {#f, Where{offsetof(S, f), sizeof(((S*)nullptr)->f)}}
+#define F(S, f)                                            \
+  {                                                        \
+#f, Where { offsetof(S, f), sizeof(((S*)nullptr)->f) } \
+  }
 
 Layout skb_layout() {
   using S = struct __sk_buff;
-  return {F(S, len), F(S, pkt_type), F(S, mark), F(S, queue_mapping), F(S, protocol),
-          F(S, vlan_present), F(S, vlan_tci), F(S, vlan_proto), F(S, priority),
-          F(S, ingress_ifindex), F(S, ifindex), F(S, tc_index), F(S, cb), F(S, hash),
-          F(S, tc_classid), F(S, data), F(S, data_end), F(S, napi_id), F(S, family),
-          F(S, remote_ip4), F(S, local_ip4), F(S, remote_ip6), F(S, local_ip6), F(S, remote_port),
-          F(S, local_port), F(S, data_meta), F(S, flow_keys), F(S, tstamp), F(S, wire_len),
-          F(S, gso_segs), F(S, sk), F(S, gso_size), F(S, tstamp_type), F(S, hwtstamp)};
+  return {F(S, len),          F(S, pkt_type),   F(S, mark),        F(S, queue_mapping), F(S, protocol),
+          F(S, vlan_present), F(S, vlan_tci),   F(S, vlan_proto),  F(S, priority),      F(S, ingress_ifindex),
+          F(S, ifindex),      F(S, tc_index),   F(S, cb),          F(S, hash),          F(S, tc_classid),
+          F(S, data),         F(S, data_end),   F(S, napi_id),     F(S, family),        F(S, remote_ip4),
+          F(S, local_ip4),    F(S, remote_ip6), F(S, local_ip6),   F(S, remote_port),   F(S, local_port),
+          F(S, data_meta),    F(S, flow_keys),  F(S, tstamp),      F(S, wire_len),      F(S, gso_segs),
+          F(S, sk),           F(S, gso_size),   F(S, tstamp_type), F(S, hwtstamp)};
 }
 
 Layout xdp_layout() {
   using S = struct xdp_md;
-  return {F(S, data), F(S, data_end), F(S, data_meta), F(S, ingress_ifindex),
+  return {F(S, data),           F(S, data_end),      F(S, data_meta), F(S, ingress_ifindex),
           F(S, rx_queue_index), F(S, egress_ifindex)};
 }
 
@@ -46,18 +49,17 @@ Layout xdp_layout() {
 // bpfvet uses the kernel's names (ax, ip, flags).
 Layout pt_regs_layout(size_t base = 0) {
   using S = struct pt_regs;
-  Layout l = {
-      {"r15", {offsetof(S, r15), 8}}, {"r14", {offsetof(S, r14), 8}},
-      {"r13", {offsetof(S, r13), 8}}, {"r12", {offsetof(S, r12), 8}},
-      {"bp", {offsetof(S, rbp), 8}},  {"bx", {offsetof(S, rbx), 8}},
-      {"r11", {offsetof(S, r11), 8}}, {"r10", {offsetof(S, r10), 8}},
-      {"r9", {offsetof(S, r9), 8}},   {"r8", {offsetof(S, r8), 8}},
-      {"ax", {offsetof(S, rax), 8}},  {"cx", {offsetof(S, rcx), 8}},
-      {"dx", {offsetof(S, rdx), 8}},  {"si", {offsetof(S, rsi), 8}},
-      {"di", {offsetof(S, rdi), 8}},  {"orig_ax", {offsetof(S, orig_rax), 8}},
-      {"ip", {offsetof(S, rip), 8}},  {"cs", {offsetof(S, cs), 8}},
-      {"flags", {offsetof(S, eflags), 8}}, {"sp", {offsetof(S, rsp), 8}},
-      {"ss", {offsetof(S, ss), 8}}};
+  Layout l = {{"r15", {offsetof(S, r15), 8}},      {"r14", {offsetof(S, r14), 8}},
+              {"r13", {offsetof(S, r13), 8}},      {"r12", {offsetof(S, r12), 8}},
+              {"bp", {offsetof(S, rbp), 8}},       {"bx", {offsetof(S, rbx), 8}},
+              {"r11", {offsetof(S, r11), 8}},      {"r10", {offsetof(S, r10), 8}},
+              {"r9", {offsetof(S, r9), 8}},        {"r8", {offsetof(S, r8), 8}},
+              {"ax", {offsetof(S, rax), 8}},       {"cx", {offsetof(S, rcx), 8}},
+              {"dx", {offsetof(S, rdx), 8}},       {"si", {offsetof(S, rsi), 8}},
+              {"di", {offsetof(S, rdi), 8}},       {"orig_ax", {offsetof(S, orig_rax), 8}},
+              {"ip", {offsetof(S, rip), 8}},       {"cs", {offsetof(S, cs), 8}},
+              {"flags", {offsetof(S, eflags), 8}}, {"sp", {offsetof(S, rsp), 8}},
+              {"ss", {offsetof(S, ss), 8}}};
   for (auto& [name, w] : l) w.offset += base;
   return l;
 }
@@ -71,28 +73,58 @@ Layout perf_event_layout() {
 
 Layout sock_layout() {
   using S = struct bpf_sock;
-  return {F(S, bound_dev_if), F(S, family), F(S, type), F(S, protocol), F(S, mark),
-          F(S, priority), F(S, src_ip4), F(S, src_ip6), F(S, src_port), F(S, dst_port),
-          F(S, dst_ip4), F(S, dst_ip6), F(S, state), F(S, rx_queue_mapping)};
+  return {F(S, bound_dev_if), F(S, family),  F(S, type),    F(S, protocol),        F(S, mark),
+          F(S, priority),     F(S, src_ip4), F(S, src_ip6), F(S, src_port),        F(S, dst_port),
+          F(S, dst_ip4),      F(S, dst_ip6), F(S, state),   F(S, rx_queue_mapping)};
 }
 
 Layout sock_addr_layout() {
   using S = struct bpf_sock_addr;
-  return {F(S, user_family), F(S, user_ip4), F(S, user_ip6), F(S, user_port), F(S, family),
-          F(S, type), F(S, protocol), F(S, msg_src_ip4), F(S, msg_src_ip6), F(S, sk)};
+  return {F(S, user_family), F(S, user_ip4), F(S, user_ip6),    F(S, user_port),   F(S, family),
+          F(S, type),        F(S, protocol), F(S, msg_src_ip4), F(S, msg_src_ip6), F(S, sk)};
 }
 
 Layout sock_ops_layout() {
   using S = struct bpf_sock_ops;
-  Layout l = {F(S, op), F(S, reply), F(S, family), F(S, remote_ip4), F(S, local_ip4),
-              F(S, remote_ip6), F(S, local_ip6), F(S, remote_port), F(S, local_port),
-              F(S, is_fullsock), F(S, snd_cwnd), F(S, srtt_us), F(S, bpf_sock_ops_cb_flags),
-              F(S, state), F(S, rtt_min), F(S, snd_ssthresh), F(S, rcv_nxt), F(S, snd_nxt),
-              F(S, snd_una), F(S, mss_cache), F(S, ecn_flags), F(S, rate_delivered),
-              F(S, rate_interval_us), F(S, packets_out), F(S, retrans_out), F(S, total_retrans),
-              F(S, segs_in), F(S, data_segs_in), F(S, segs_out), F(S, data_segs_out),
-              F(S, lost_out), F(S, sacked_out), F(S, sk_txhash), F(S, bytes_received),
-              F(S, bytes_acked), F(S, sk), F(S, skb_data), F(S, skb_data_end), F(S, skb_len),
+  Layout l = {F(S, op),
+              F(S, reply),
+              F(S, family),
+              F(S, remote_ip4),
+              F(S, local_ip4),
+              F(S, remote_ip6),
+              F(S, local_ip6),
+              F(S, remote_port),
+              F(S, local_port),
+              F(S, is_fullsock),
+              F(S, snd_cwnd),
+              F(S, srtt_us),
+              F(S, bpf_sock_ops_cb_flags),
+              F(S, state),
+              F(S, rtt_min),
+              F(S, snd_ssthresh),
+              F(S, rcv_nxt),
+              F(S, snd_nxt),
+              F(S, snd_una),
+              F(S, mss_cache),
+              F(S, ecn_flags),
+              F(S, rate_delivered),
+              F(S, rate_interval_us),
+              F(S, packets_out),
+              F(S, retrans_out),
+              F(S, total_retrans),
+              F(S, segs_in),
+              F(S, data_segs_in),
+              F(S, segs_out),
+              F(S, data_segs_out),
+              F(S, lost_out),
+              F(S, sacked_out),
+              F(S, sk_txhash),
+              F(S, bytes_received),
+              F(S, bytes_acked),
+              F(S, sk),
+              F(S, skb_data),
+              F(S, skb_data_end),
+              F(S, skb_len),
               F(S, skb_tcp_flags)};
   // args[1..3]: the union's tail after reply (args[0]).
   l["args"] = {offsetof(S, args[1]), 3 * sizeof(__u32)};
@@ -103,9 +135,9 @@ Layout sock_ops_layout() {
 
 Layout sk_msg_layout() {
   using S = struct sk_msg_md;
-  return {F(S, data), F(S, data_end), F(S, family), F(S, remote_ip4), F(S, local_ip4),
-          F(S, remote_ip6), F(S, local_ip6), F(S, remote_port), F(S, local_port), F(S, size),
-          F(S, sk)};
+  return {F(S, data),       F(S, data_end),   F(S, family),    F(S, remote_ip4),
+          F(S, local_ip4),  F(S, remote_ip6), F(S, local_ip6), F(S, remote_port),
+          F(S, local_port), F(S, size),       F(S, sk)};
 }
 
 #undef F
@@ -149,7 +181,8 @@ TEST_P(ContextLayout, EveryFieldMatchesTheUapiStruct) {
 INSTANTIATE_TEST_SUITE_P(
     Uapi, ContextLayout,
     ::testing::Values(
-        LayoutCase{ProgType::SocketFilter, "__sk_buff", sizeof(__sk_buff), skb_layout, BPF_PROG_TYPE_SOCKET_FILTER},
+        LayoutCase{ProgType::SocketFilter, "__sk_buff", sizeof(__sk_buff), skb_layout,
+                   BPF_PROG_TYPE_SOCKET_FILTER},
         LayoutCase{ProgType::SchedCls, "__sk_buff", sizeof(__sk_buff), skb_layout, BPF_PROG_TYPE_SCHED_CLS},
         LayoutCase{ProgType::SchedAct, "__sk_buff", sizeof(__sk_buff), skb_layout, BPF_PROG_TYPE_SCHED_ACT},
         LayoutCase{ProgType::CgroupSkb, "__sk_buff", sizeof(__sk_buff), skb_layout, BPF_PROG_TYPE_CGROUP_SKB},
@@ -163,13 +196,14 @@ INSTANTIATE_TEST_SUITE_P(
                    BPF_PROG_TYPE_KPROBE},
         LayoutCase{ProgType::Uprobe, "pt_regs", sizeof(pt_regs), [] { return pt_regs_layout(); },
                    BPF_PROG_TYPE_KPROBE},
-        LayoutCase{ProgType::PerfEvent, "bpf_perf_event_data", sizeof(bpf_perf_event_data),
-                   perf_event_layout, BPF_PROG_TYPE_PERF_EVENT},
-        LayoutCase{ProgType::CgroupSock, "bpf_sock", sizeof(bpf_sock), sock_layout, BPF_PROG_TYPE_CGROUP_SOCK},
+        LayoutCase{ProgType::PerfEvent, "bpf_perf_event_data", sizeof(bpf_perf_event_data), perf_event_layout,
+                   BPF_PROG_TYPE_PERF_EVENT},
+        LayoutCase{ProgType::CgroupSock, "bpf_sock", sizeof(bpf_sock), sock_layout,
+                   BPF_PROG_TYPE_CGROUP_SOCK},
         LayoutCase{ProgType::CgroupSockAddr, "bpf_sock_addr", sizeof(bpf_sock_addr), sock_addr_layout,
                    BPF_PROG_TYPE_CGROUP_SOCK_ADDR},
-        LayoutCase{ProgType::SockOps, "bpf_sock_ops", (sizeof(bpf_sock_ops) + 7) / 8 * 8 + 8,
-                   sock_ops_layout, BPF_PROG_TYPE_SOCK_OPS},
+        LayoutCase{ProgType::SockOps, "bpf_sock_ops", (sizeof(bpf_sock_ops) + 7) / 8 * 8 + 8, sock_ops_layout,
+                   BPF_PROG_TYPE_SOCK_OPS},
         LayoutCase{ProgType::SkMsg, "sk_msg_md", sizeof(sk_msg_md), sk_msg_layout, BPF_PROG_TYPE_SK_MSG}),
     [](const auto& info) { return std::string(prog_type_name(info.param.type)); });
 
@@ -238,12 +272,10 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::SocketFilter, R, offsetof(__sk_buff, len) + 1, 2, false},  // misaligned
         Access{P::SocketFilter, R, offsetof(__sk_buff, len), 8, false},
         Access{P::SocketFilter, W, offsetof(__sk_buff, mark), 4, false},
-        Access{P::SocketFilter, W, kSkbCb, 4, true},
-        Access{P::SocketFilter, W, kSkbCb + 16, 4, true},
+        Access{P::SocketFilter, W, kSkbCb, 4, true}, Access{P::SocketFilter, W, kSkbCb + 16, 4, true},
         Access{P::SocketFilter, W, kSkbCb, 8, true},
         Access{P::SocketFilter, W, kSkbCb + 16, 8, false},  // past cb[4]
-        Access{P::SocketFilter, W, kSkbCb + 2, 1, true},
-        Access{P::SocketFilter, R, kSkbData, 4, false},
+        Access{P::SocketFilter, W, kSkbCb + 2, 1, true}, Access{P::SocketFilter, R, kSkbData, 4, false},
         Access{P::SocketFilter, R, offsetof(__sk_buff, family), 4, false},
         Access{P::SocketFilter, R, offsetof(__sk_buff, sk), 8, true, CtxYield::SocketCommonOrNull},
         Access{P::SocketFilter, R, offsetof(__sk_buff, sk), 4, false},
@@ -254,8 +286,7 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::SchedCls, R, kSkbData, 4, true, CtxYield::PacketData},
         Access{P::SchedCls, R, offsetof(__sk_buff, data_end), 4, true, CtxYield::PacketEnd},
         Access{P::SchedCls, R, offsetof(__sk_buff, data_meta), 4, true, CtxYield::PacketMeta},
-        Access{P::SchedCls, R, kSkbData, 2, false},
-        Access{P::SchedCls, R, kSkbData, 8, false},
+        Access{P::SchedCls, R, kSkbData, 2, false}, Access{P::SchedCls, R, kSkbData, 8, false},
         Access{P::SchedCls, W, kSkbData, 4, false},
         Access{P::SchedCls, W, offsetof(__sk_buff, mark), 4, true},
         Access{P::SchedCls, W, offsetof(__sk_buff, mark), 2, false},
@@ -289,27 +320,18 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::Kprobe, R, offsetof(pt_regs, rdi) + 4, 4, true},
         Access{P::Kprobe, R, offsetof(pt_regs, rdi) + 4, 8, false},
         Access{P::Kretprobe, R, offsetof(pt_regs, rax), 8, true},
-        Access{P::Uprobe, R, offsetof(pt_regs, ss), 8, true},
-        Access{P::Kprobe, R, sizeof(pt_regs), 8, false},
+        Access{P::Uprobe, R, offsetof(pt_regs, ss), 8, true}, Access{P::Kprobe, R, sizeof(pt_regs), 8, false},
         Access{P::Kprobe, W, offsetof(pt_regs, rax), 8, false},
         // Tracepoints: from byte 8 to 2048, reads only.
-        Access{P::Tracepoint, R, 0, 8, false},
-        Access{P::Tracepoint, R, 4, 4, false},
-        Access{P::Tracepoint, R, 8, 8, true},
-        Access{P::Tracepoint, R, 12, 4, true},
-        Access{P::Tracepoint, R, 13, 1, true},
-        Access{P::Tracepoint, R, 12, 8, false},
-        Access{P::Tracepoint, R, 2040, 8, true},
-        Access{P::Tracepoint, R, 8184, 8, true},
-        Access{P::Tracepoint, R, 8192, 1, false},
-        Access{P::Tracepoint, W, 16, 8, false},
+        Access{P::Tracepoint, R, 0, 8, false}, Access{P::Tracepoint, R, 4, 4, false},
+        Access{P::Tracepoint, R, 8, 8, true}, Access{P::Tracepoint, R, 12, 4, true},
+        Access{P::Tracepoint, R, 13, 1, true}, Access{P::Tracepoint, R, 12, 8, false},
+        Access{P::Tracepoint, R, 2040, 8, true}, Access{P::Tracepoint, R, 8184, 8, true},
+        Access{P::Tracepoint, R, 8192, 1, false}, Access{P::Tracepoint, W, 16, 8, false},
         // Raw tracepoints: u64 args[12].
-        Access{P::RawTracepoint, R, 0, 8, true},
-        Access{P::RawTracepoint, R, 88, 8, true},
-        Access{P::RawTracepoint, R, 96, 8, false},
-        Access{P::RawTracepoint, W, 0, 8, false},
-        Access{P::Lsm, R, 8, 8, true, CtxYield::BtfArg},
-        Access{P::Lsm, W, 8, 8, false},
+        Access{P::RawTracepoint, R, 0, 8, true}, Access{P::RawTracepoint, R, 88, 8, true},
+        Access{P::RawTracepoint, R, 96, 8, false}, Access{P::RawTracepoint, W, 0, 8, false},
+        Access{P::Lsm, R, 8, 8, true, CtxYield::BtfArg}, Access{P::Lsm, W, 8, 8, false},
         // perf_event: registers as whole longs; sample_period and addr narrow too.
         Access{P::PerfEvent, R, offsetof(bpf_perf_event_data, regs), 8, true},
         Access{P::PerfEvent, R, offsetof(bpf_perf_event_data, regs), 4, false},
@@ -330,8 +352,7 @@ INSTANTIATE_TEST_SUITE_P(
         Access{P::CgroupSkb, W, kSkbCb + 8, 8, true},
         // sk_skb: no mark at all; tc_index and priority writable.
         Access{P::SkSkb, R, offsetof(__sk_buff, mark), 4, false},
-        Access{P::SkSkb, W, offsetof(__sk_buff, tc_index), 4, true},
-        Access{P::SkSkb, W, kSkbCb, 4, false},
+        Access{P::SkSkb, W, offsetof(__sk_buff, tc_index), 4, true}, Access{P::SkSkb, W, kSkbCb, 4, false},
         Access{P::SkSkb, R, offsetof(__sk_buff, family), 4, true},
         Access{P::SkSkb, R, kSkbData, 4, true, CtxYield::PacketData},
         // Flow dissector: data, data_end and flow_keys only.
@@ -398,8 +419,8 @@ TEST(ProgTypeFacts, PacketAccess) {
     EXPECT_TRUE(prog_type_info(t).direct_packet_access) << prog_type_name(t);
     EXPECT_FALSE(prog_type_info(t).packet_writable) << prog_type_name(t);
   }
-  for (P t : {P::SocketFilter, P::Kprobe, P::Tracepoint, P::RawTracepoint, P::PerfEvent,
-              P::CgroupSock, P::CgroupSockAddr, P::Lsm, P::Raw}) {
+  for (P t : {P::SocketFilter, P::Kprobe, P::Tracepoint, P::RawTracepoint, P::PerfEvent, P::CgroupSock,
+              P::CgroupSockAddr, P::Lsm, P::Raw}) {
     EXPECT_FALSE(prog_type_info(t).direct_packet_access) << prog_type_name(t);
     EXPECT_FALSE(prog_type_info(t).has_packet) << prog_type_name(t);
   }
@@ -410,15 +431,17 @@ TEST(ProgTypeFacts, PacketAccess) {
 }
 
 TEST(ProgTypeFacts, ReturnValues) {
-  struct Row { P type; bool checked; int64_t lo, hi; };
-  for (const Row& r : {Row{P::CgroupSkb, true, 0, 1}, Row{P::CgroupSock, true, 0, 1},
-                       Row{P::SockOps, true, 0, 1}, Row{P::CgroupSockAddr, true, 0, 1},
-                       Row{P::Lsm, true, -4095, 0}, Row{P::Xdp, false, 0, 0},
-                       Row{P::SocketFilter, false, 0, 0}, Row{P::SchedCls, false, 0, 0},
-                       Row{P::Kprobe, false, 0, 0}, Row{P::Tracepoint, false, 0, 0},
-                       Row{P::RawTracepoint, false, 0, 0}, Row{P::PerfEvent, false, 0, 0},
-                       Row{P::SkSkb, false, 0, 0}, Row{P::SkMsg, false, 0, 0},
-                       Row{P::FlowDissector, false, 0, 0}}) {
+  struct Row {
+    P type;
+    bool checked;
+    int64_t lo, hi;
+  };
+  for (const Row& r :
+       {Row{P::CgroupSkb, true, 0, 1}, Row{P::CgroupSock, true, 0, 1}, Row{P::SockOps, true, 0, 1},
+        Row{P::CgroupSockAddr, true, 0, 1}, Row{P::Lsm, true, -4095, 0}, Row{P::Xdp, false, 0, 0},
+        Row{P::SocketFilter, false, 0, 0}, Row{P::SchedCls, false, 0, 0}, Row{P::Kprobe, false, 0, 0},
+        Row{P::Tracepoint, false, 0, 0}, Row{P::RawTracepoint, false, 0, 0}, Row{P::PerfEvent, false, 0, 0},
+        Row{P::SkSkb, false, 0, 0}, Row{P::SkMsg, false, 0, 0}, Row{P::FlowDissector, false, 0, 0}}) {
     const ProgTypeInfo& p = prog_type_info(r.type);
     EXPECT_EQ(p.ret_checked, r.checked) << prog_type_name(r.type);
     if (r.checked) {
@@ -469,10 +492,9 @@ TEST(ProgTypeFacts, FieldLookupByName) {
 // ---- the running kernel ---------------------------------------------------------
 
 #include <bpf/bpf.h>
-
-#include <cerrno>
 #include <unistd.h>
 
+#include <cerrno>
 #include <vector>
 
 namespace bpfvet::isa {
@@ -481,8 +503,7 @@ namespace {
 // Loads "r0 = *(size *)(r1 + off)" (or "r2 = 0; *(size *)(r1 + off) = r2") and
 // reports whether the kernel's is_valid_access accepted the access; nullopt when
 // bpf() is unavailable.
-std::optional<bool> kernel_ctx_access(ProgType type, Op op, int16_t off, uint32_t size,
-                                      uint32_t attach = 0) {
+std::optional<bool> kernel_ctx_access(ProgType type, Op op, int16_t off, uint32_t size, uint32_t attach = 0) {
   const uint8_t sz = size == 1 ? BPF_B : size == 2 ? BPF_H : size == 4 ? BPF_W : BPF_DW;
   std::vector<struct bpf_insn> insns;
   if (op == Op::Read) {
@@ -500,8 +521,8 @@ std::optional<bool> kernel_ctx_access(ProgType type, Op op, int16_t off, uint32_
   opts.log_size = sizeof log;
   opts.log_level = 1;
   opts.expected_attach_type = static_cast<bpf_attach_type>(attach);
-  int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "ctx", "GPL",
-                         insns.data(), insns.size(), &opts);
+  int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "ctx", "GPL", insns.data(),
+                         insns.size(), &opts);
   if (fd >= 0) {
     close(fd);
     return true;
@@ -515,8 +536,7 @@ std::optional<bool> kernel_ctx_access(ProgType type, Op op, int16_t off, uint32_
 }
 
 TEST(ContextAccessLive, EveryOffsetAndSizeMatchesTheRunningKernel) {
-  if (!kernel_ctx_access(ProgType::SocketFilter, Op::Read, 0, 4))
-    GTEST_SKIP() << "bpf() is not available";
+  if (!kernel_ctx_access(ProgType::SocketFilter, Op::Read, 0, 4)) GTEST_SKIP() << "bpf() is not available";
   int mismatches = 0;
   for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
     const auto type = static_cast<ProgType>(t);
@@ -540,9 +560,9 @@ TEST(ContextAccessLive, EveryOffsetAndSizeMatchesTheRunningKernel) {
           ASSERT_TRUE(theirs.has_value());
           if (ours != *theirs) {
             ++mismatches;
-            ADD_FAILURE() << prog_type_name(type) << (op == Op::Read ? " read " : " write ") << size
-                          << " at " << off << (f ? std::string(" (") + f->name + ")" : "")
-                          << ": kernel " << (*theirs ? "accepts" : "rejects");
+            ADD_FAILURE() << prog_type_name(type) << (op == Op::Read ? " read " : " write ") << size << " at "
+                          << off << (f ? std::string(" (") + f->name + ")" : "") << ": kernel "
+                          << (*theirs ? "accepts" : "rejects");
           }
         }
       }
@@ -569,8 +589,8 @@ std::optional<std::pair<bool, std::string>> kernel_load(ProgType type, std::vect
   if (type == ProgType::CgroupSock) opts.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
   if (type == ProgType::CgroupSockAddr) opts.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
   if (attach >= 0) opts.expected_attach_type = static_cast<bpf_attach_type>(attach);
-  int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "probe", "GPL",
-                         insns.data(), insns.size(), &opts);
+  int fd = bpf_prog_load(static_cast<bpf_prog_type>(kernel_prog_type(type)), "probe", "GPL", insns.data(),
+                         insns.size(), &opts);
   if (fd >= 0) {
     close(fd);
     return std::make_pair(true, std::string());
@@ -580,8 +600,8 @@ std::optional<std::pair<bool, std::string>> kernel_load(ProgType type, std::vect
 }
 
 TEST(ProgTypeFactsLive, ReturnRangesAndLdAbsMatchTheRunningKernel) {
-  if (!kernel_load(ProgType::SocketFilter, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
-                                            {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}}))
+  if (!kernel_load(ProgType::SocketFilter,
+                   {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}}))
     GTEST_SKIP() << "bpf() is not available";
   for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
     const auto type = static_cast<ProgType>(t);
@@ -589,8 +609,8 @@ TEST(ProgTypeFactsLive, ReturnRangesAndLdAbsMatchTheRunningKernel) {
     const ProgTypeInfo& info = prog_type_info(type);
     SCOPED_TRACE(prog_type_name(type));
     for (int32_t value : {-4096, -1, 0, 1, 2, 3, 1000}) {
-      auto r = kernel_load(type, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, value},
-                                  {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}});
+      auto r = kernel_load(
+          type, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, value}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}});
       ASSERT_TRUE(r.has_value());
       const bool ours = !info.ret_checked || (value >= info.ret_min && value <= info.ret_max);
       EXPECT_EQ(r->first, ours) << "return " << value << ": " << r->second;
@@ -606,7 +626,11 @@ TEST(ProgTypeFactsLive, ReturnRangesAndLdAbsMatchTheRunningKernel) {
 }
 
 TEST(ProgTypeFactsLive, SectionReturnRangesMatchTheRunningKernel) {
-  struct Row { ProgType type; const char* section; int attach; };
+  struct Row {
+    ProgType type;
+    const char* section;
+    int attach;
+  };
   const Row rows[] = {
       {ProgType::CgroupSkb, "cgroup_skb/egress", BPF_CGROUP_INET_EGRESS},
       {ProgType::CgroupSkb, "cgroup_skb/ingress", BPF_CGROUP_INET_INGRESS},
@@ -615,15 +639,15 @@ TEST(ProgTypeFactsLive, SectionReturnRangesMatchTheRunningKernel) {
       {ProgType::CgroupSockAddr, "cgroup/bind4", BPF_CGROUP_INET4_BIND},
       {ProgType::CgroupSockAddr, "cgroup/sendmsg6", BPF_CGROUP_UDP6_SENDMSG},
   };
-  if (!kernel_load(ProgType::SocketFilter, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
-                                            {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}}))
+  if (!kernel_load(ProgType::SocketFilter,
+                   {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}}))
     GTEST_SKIP() << "bpf() is not available";
   for (const Row& row : rows) {
     const ReturnRange want = return_range(row.type, row.section);
     for (int32_t value : {-1, 0, 1, 2, 3, 4}) {
-      auto r = kernel_load(row.type, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, value},
-                                      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}},
-                           row.attach);
+      auto r = kernel_load(
+          row.type, {{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, value}, {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}},
+          row.attach);
       ASSERT_TRUE(r.has_value());
       EXPECT_EQ(r->first, !want.checked || (value >= want.min && value <= want.max))
           << row.section << " returning " << value << ": " << r->second;

@@ -1,14 +1,14 @@
 // Helper table: the shape of every entry, agreement with the UAPI header and
 // libbpf's generated helper declarations, well-known facts, per-type whitelists,
 // and map/helper compatibility with the kernel's map creation checks.
+#include <gtest/gtest.h>
+
 #include <fstream>
-#include <vector>
 #include <optional>
 #include <regex>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
+#include <vector>
 
 #include "isa/helper_ids.h"
 #include "isa/helpers.h"
@@ -131,15 +131,28 @@ TEST_P(HelperShape, EntryIsWellFormed) {
 
 // Helpers of program types bpfvet does not model, with the type that has them.
 const std::set<int32_t> kOnlyForOtherTypes = {
-    fn::lwt_push_encap, fn::lwt_seg6_store_bytes, fn::lwt_seg6_adjust_srh, fn::lwt_seg6_action,
-    fn::rc_repeat, fn::rc_keydown, fn::rc_pointer_rel,              // lirc_mode2
-    fn::sk_select_reuseport,                                        // sk_reuseport
-    fn::sysctl_get_name, fn::sysctl_get_current_value, fn::sysctl_get_new_value,
-    fn::sysctl_set_new_value,                                       // cgroup_sysctl
-    fn::tcp_send_ack,                                               // struct_ops (tcp_congestion_ops)
-    fn::seq_printf, fn::seq_write, fn::seq_printf_btf,              // tracing iterators
-    fn::sys_bpf, fn::btf_find_by_name_kind, fn::sys_close, fn::kallsyms_lookup_name,  // syscall
-    fn::ima_inode_hash, fn::ima_file_hash,                          // sleepable lsm
+    fn::lwt_push_encap,
+    fn::lwt_seg6_store_bytes,
+    fn::lwt_seg6_adjust_srh,
+    fn::lwt_seg6_action,
+    fn::rc_repeat,
+    fn::rc_keydown,
+    fn::rc_pointer_rel,       // lirc_mode2
+    fn::sk_select_reuseport,  // sk_reuseport
+    fn::sysctl_get_name,
+    fn::sysctl_get_current_value,
+    fn::sysctl_get_new_value,
+    fn::sysctl_set_new_value,  // cgroup_sysctl
+    fn::tcp_send_ack,          // struct_ops (tcp_congestion_ops)
+    fn::seq_printf,
+    fn::seq_write,
+    fn::seq_printf_btf,  // tracing iterators
+    fn::sys_bpf,
+    fn::btf_find_by_name_kind,
+    fn::sys_close,
+    fn::kallsyms_lookup_name,  // syscall
+    fn::ima_inode_hash,
+    fn::ima_file_hash,  // sleepable lsm
 };
 
 TEST_P(HelperShape, SomeProgramTypeMayCallIt) {
@@ -156,7 +169,10 @@ INSTANTIATE_TEST_SUITE_P(AllHelpers, HelperShape, ::testing::Range(1, max_helper
 // ---- agreement with the UAPI header and libbpf -----------------------------------
 
 TEST(HelperTable, CoversEveryUapiHelperWithTheSameId) {
-  struct Row { int id; const char* name; };
+  struct Row {
+    int id;
+    const char* name;
+  };
   const Row rows[] = {
 #define BPFVET_ROW(x) Row{BPF_FUNC_##x, "bpf_" #x}
       __BPF_FUNC_MAPPER(BPFVET_ROW)
@@ -176,17 +192,23 @@ TEST(HelperTable, CoversEveryUapiHelperWithTheSameId) {
 }
 
 // helper_ids.h must say what the UAPI enum says.
-struct IdPair { int uapi; int ours; };
+struct IdPair {
+  int uapi;
+  int ours;
+};
 constexpr IdPair kIdPairs[] = {
-#define BPFVET_PAIR(x) IdPair{BPF_FUNC_##x, fn::x}
+#define BPFVET_PAIR(x) \
+  IdPair { BPF_FUNC_##x, fn::x }
     __BPF_FUNC_MAPPER(BPFVET_PAIR)
 #undef BPFVET_PAIR
 };
-static_assert([] {
-  for (const IdPair& p : kIdPairs)
-    if (p.uapi != p.ours) return false;
-  return true;
-}(), "helper_ids.h disagrees with <linux/bpf.h>");
+static_assert(
+    [] {
+      for (const IdPair& p : kIdPairs)
+        if (p.uapi != p.ours) return false;
+      return true;
+    }(),
+    "helper_ids.h disagrees with <linux/bpf.h>");
 
 TEST(HelperTable, AgreesWithLibbpfHelperDeclarations) {
   std::ifstream in("/usr/include/bpf/bpf_helper_defs.h");
@@ -302,27 +324,21 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // Packet rewriting is for skb programs; XDP has its own helpers.
         Allowed{"skb_store_bytes", P::SchedCls, true, true},
-        Allowed{"skb_store_bytes", P::SchedAct, true, true},
-        Allowed{"skb_store_bytes", P::SkSkb, true, true},
+        Allowed{"skb_store_bytes", P::SchedAct, true, true}, Allowed{"skb_store_bytes", P::SkSkb, true, true},
         Allowed{"skb_store_bytes", P::Xdp, true, false},
         Allowed{"skb_store_bytes", P::SocketFilter, true, false},
-        Allowed{"skb_store_bytes", P::CgroupSkb, true, false},
-        Allowed{"xdp_adjust_head", P::Xdp, true, true},
-        Allowed{"xdp_adjust_head", P::SchedCls, true, false},
-        Allowed{"xdp_load_bytes", P::Xdp, true, true},
-        Allowed{"redirect_map", P::Xdp, true, true},
-        Allowed{"redirect_map", P::SchedCls, true, false},
+        Allowed{"skb_store_bytes", P::CgroupSkb, true, false}, Allowed{"xdp_adjust_head", P::Xdp, true, true},
+        Allowed{"xdp_adjust_head", P::SchedCls, true, false}, Allowed{"xdp_load_bytes", P::Xdp, true, true},
+        Allowed{"redirect_map", P::Xdp, true, true}, Allowed{"redirect_map", P::SchedCls, true, false},
         Allowed{"skb_load_bytes", P::SocketFilter, true, true},
         Allowed{"skb_load_bytes", P::FlowDissector, true, true},
-        Allowed{"skb_load_bytes", P::Xdp, true, false},
-        Allowed{"skb_load_bytes", P::Kprobe, true, false},
+        Allowed{"skb_load_bytes", P::Xdp, true, false}, Allowed{"skb_load_bytes", P::Kprobe, true, false},
         // Base helpers everywhere; the privileged tiers need CAP_BPF / CAP_PERFMON.
         Allowed{"map_lookup_elem", P::SocketFilter, false, true},
         Allowed{"ktime_get_ns", P::CgroupSock, true, true},
         Allowed{"ringbuf_output", P::SocketFilter, false, true},
         Allowed{"spin_lock", P::SocketFilter, false, false},
-        Allowed{"spin_lock", P::SocketFilter, true, true},
-        Allowed{"trace_printk", P::Xdp, true, true},
+        Allowed{"spin_lock", P::SocketFilter, true, true}, Allowed{"trace_printk", P::Xdp, true, true},
         Allowed{"trace_printk", P::SocketFilter, false, false},
         Allowed{"probe_read_kernel", P::SchedCls, true, true},
         Allowed{"probe_read_kernel", P::CgroupSkb, false, false},
@@ -332,18 +348,15 @@ INSTANTIATE_TEST_SUITE_P(
         Allowed{"ktime_get_coarse_ns", P::Xdp, true, true},
         Allowed{"ktime_get_coarse_ns", P::Kprobe, true, false},
         // Tracing.
-        Allowed{"probe_read", P::Kprobe, true, true},
-        Allowed{"probe_read", P::Xdp, true, false},
+        Allowed{"probe_read", P::Kprobe, true, true}, Allowed{"probe_read", P::Xdp, true, false},
         Allowed{"get_current_comm", P::Tracepoint, true, true},
-        Allowed{"get_current_comm", P::Xdp, true, true},    // base, CAP_PERFMON tier (6.12)
+        Allowed{"get_current_comm", P::Xdp, true, true},  // base, CAP_PERFMON tier (6.12)
         Allowed{"get_current_comm", P::Xdp, false, false},
         Allowed{"get_current_comm", P::CgroupSkb, true, true},
         Allowed{"override_return", P::Kprobe, true, true},
         Allowed{"override_return", P::Kretprobe, true, true},
-        Allowed{"override_return", P::Tracepoint, true, false},
-        Allowed{"get_func_ip", P::Kprobe, true, true},
-        Allowed{"get_func_ip", P::Tracepoint, true, false},
-        Allowed{"get_func_ip", P::Lsm, true, false},
+        Allowed{"override_return", P::Tracepoint, true, false}, Allowed{"get_func_ip", P::Kprobe, true, true},
+        Allowed{"get_func_ip", P::Tracepoint, true, false}, Allowed{"get_func_ip", P::Lsm, true, false},
         Allowed{"perf_prog_read_value", P::PerfEvent, true, true},
         Allowed{"perf_prog_read_value", P::Kprobe, true, false},
         Allowed{"read_branch_records", P::PerfEvent, true, true},
@@ -351,60 +364,41 @@ INSTANTIATE_TEST_SUITE_P(
         Allowed{"get_attach_cookie", P::Xdp, true, false},
         Allowed{"get_attach_cookie", P::Uprobe, true, true},
         Allowed{"get_stackid", P::RawTracepoint, true, true},
-        Allowed{"perf_event_output", P::Kprobe, true, true},
-        Allowed{"perf_event_output", P::Xdp, true, true},
+        Allowed{"perf_event_output", P::Kprobe, true, true}, Allowed{"perf_event_output", P::Xdp, true, true},
         Allowed{"perf_event_output", P::SocketFilter, true, true},
-        Allowed{"send_signal", P::Uprobe, true, true},
-        Allowed{"copy_from_user", P::Kprobe, true, true},
-        Allowed{"d_path", P::Lsm, true, true},
-        Allowed{"d_path", P::Kprobe, true, false},
+        Allowed{"send_signal", P::Uprobe, true, true}, Allowed{"copy_from_user", P::Kprobe, true, true},
+        Allowed{"d_path", P::Lsm, true, true}, Allowed{"d_path", P::Kprobe, true, false},
         // LSM.
         Allowed{"inode_storage_get", P::Lsm, true, true},
-        Allowed{"inode_storage_get", P::Kprobe, true, false},
-        Allowed{"bprm_opts_set", P::Lsm, true, true},
-        Allowed{"task_storage_get", P::Lsm, true, true},
-        Allowed{"ima_inode_hash", P::Lsm, true, false},
-        Allowed{"get_func_arg", P::Lsm, true, true},
-        Allowed{"get_func_arg", P::Kprobe, true, false},
+        Allowed{"inode_storage_get", P::Kprobe, true, false}, Allowed{"bprm_opts_set", P::Lsm, true, true},
+        Allowed{"task_storage_get", P::Lsm, true, true}, Allowed{"ima_inode_hash", P::Lsm, true, false},
+        Allowed{"get_func_arg", P::Lsm, true, true}, Allowed{"get_func_arg", P::Kprobe, true, false},
         // Sockets and cgroups.
-        Allowed{"sk_lookup_tcp", P::SchedCls, true, true},
-        Allowed{"sk_lookup_tcp", P::Xdp, true, true},
+        Allowed{"sk_lookup_tcp", P::SchedCls, true, true}, Allowed{"sk_lookup_tcp", P::Xdp, true, true},
         Allowed{"sk_lookup_tcp", P::CgroupSkb, false, true},
         Allowed{"sk_lookup_tcp", P::SocketFilter, true, false},
         Allowed{"sk_fullsock", P::CgroupSkb, true, true},
         Allowed{"get_local_storage", P::CgroupSkb, true, true},
         Allowed{"get_local_storage", P::SockOps, true, true},
         Allowed{"get_local_storage", P::SchedCls, true, false},
-        Allowed{"get_retval", P::CgroupSock, true, true},
-        Allowed{"get_retval", P::CgroupSkb, true, false},
+        Allowed{"get_retval", P::CgroupSock, true, true}, Allowed{"get_retval", P::CgroupSkb, true, false},
         Allowed{"get_current_uid_gid", P::CgroupSock, true, true},
         Allowed{"get_current_uid_gid", P::SockOps, true, true},  // base since 6.12
         Allowed{"get_current_uid_gid", P::SocketFilter, false, true},
-        Allowed{"task_storage_get", P::Xdp, true, true},
-        Allowed{"task_storage_get", P::Xdp, false, false},
+        Allowed{"task_storage_get", P::Xdp, true, true}, Allowed{"task_storage_get", P::Xdp, false, false},
         Allowed{"get_socket_cookie", P::CgroupSockAddr, true, true},
-        Allowed{"bind", P::CgroupSockAddr, true, true},
-        Allowed{"bind", P::CgroupSock, true, false},
-        Allowed{"setsockopt", P::SockOps, true, true},
-        Allowed{"setsockopt", P::SchedCls, true, false},
-        Allowed{"sock_map_update", P::SockOps, true, true},
-        Allowed{"sk_redirect_map", P::SkSkb, true, true},
-        Allowed{"sk_redirect_map", P::SkMsg, true, false},
-        Allowed{"msg_redirect_map", P::SkMsg, true, true},
-        Allowed{"msg_push_data", P::SkMsg, true, true},
-        Allowed{"msg_push_data", P::SkSkb, true, false},
-        Allowed{"skb_adjust_room", P::SkSkb, true, true},
-        Allowed{"tcp_sock", P::SockOps, true, true},
-        Allowed{"load_hdr_opt", P::SockOps, true, true},
-        Allowed{"load_hdr_opt", P::SchedCls, true, false},
-        Allowed{"get_netns_cookie", P::SkMsg, true, true},
-        Allowed{"fib_lookup", P::SchedCls, true, true},
-        Allowed{"fib_lookup", P::SocketFilter, true, false},
-        Allowed{"csum_diff", P::Xdp, true, true},
+        Allowed{"bind", P::CgroupSockAddr, true, true}, Allowed{"bind", P::CgroupSock, true, false},
+        Allowed{"setsockopt", P::SockOps, true, true}, Allowed{"setsockopt", P::SchedCls, true, false},
+        Allowed{"sock_map_update", P::SockOps, true, true}, Allowed{"sk_redirect_map", P::SkSkb, true, true},
+        Allowed{"sk_redirect_map", P::SkMsg, true, false}, Allowed{"msg_redirect_map", P::SkMsg, true, true},
+        Allowed{"msg_push_data", P::SkMsg, true, true}, Allowed{"msg_push_data", P::SkSkb, true, false},
+        Allowed{"skb_adjust_room", P::SkSkb, true, true}, Allowed{"tcp_sock", P::SockOps, true, true},
+        Allowed{"load_hdr_opt", P::SockOps, true, true}, Allowed{"load_hdr_opt", P::SchedCls, true, false},
+        Allowed{"get_netns_cookie", P::SkMsg, true, true}, Allowed{"fib_lookup", P::SchedCls, true, true},
+        Allowed{"fib_lookup", P::SocketFilter, true, false}, Allowed{"csum_diff", P::Xdp, true, true},
         Allowed{"csum_diff", P::SocketFilter, true, false},
         // bpfvet's raw programs get the base set.
-        Allowed{"map_lookup_elem", P::Raw, true, true},
-        Allowed{"skb_load_bytes", P::Raw, true, false}));
+        Allowed{"map_lookup_elem", P::Raw, true, true}, Allowed{"skb_load_bytes", P::Raw, true, false}));
 
 // ---- maps ---------------------------------------------------------------------------
 
@@ -532,10 +526,10 @@ INSTANTIATE_TEST_SUITE_P(
 // ---- the running kernel ---------------------------------------------------------
 
 #include <bpf/bpf.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 namespace bpfvet::isa {
 namespace {
@@ -550,7 +544,7 @@ struct KernelVerdict {
 };
 
 std::optional<KernelVerdict> kernel_whitelist(ProgType type, int32_t id, const char* license = "GPL",
-                                             bool zero_args = false) {
+                                              bool zero_args = false) {
   // With zero_args, r1..r5 = 0 first, so the argument checks report the first
   // argument that must be a non-null pointer.  Then: call, r0 = 0, exit.
   std::vector<struct bpf_insn> insns;
@@ -601,8 +595,7 @@ TEST(HelperWhitelistLive, MatchesTheRunningKernel) {
       if (v->loaded_or_checked_args != helper_allowed(type, h.id)) {
         ++mismatches;
         ADD_FAILURE() << prog_type_name(type) << " " << h.name << ": kernel "
-                      << (v->loaded_or_checked_args ? "accepts" : "rejects") << "; log: "
-                      << v->log;
+                      << (v->loaded_or_checked_args ? "accepts" : "rejects") << "; log: " << v->log;
       }
     }
   }
@@ -625,8 +618,7 @@ std::optional<ProgType> some_type_for(int32_t id) {
 }
 
 TEST(HelperProtosLive, GplOnlyFlagsMatchTheRunningKernel) {
-  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns))
-    GTEST_SKIP() << "bpf() is not available";
+  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns)) GTEST_SKIP() << "bpf() is not available";
   int checked = 0;
   for (const HelperProto& h : all_helpers()) {
     auto type = some_type_for(h.id);
@@ -648,8 +640,7 @@ TEST(HelperProtosLive, GplOnlyFlagsMatchTheRunningKernel) {
 // With every argument register holding 0, the kernel names the first argument
 // that must be a non-null pointer: "R2 type=scalar expected=map_ptr".
 TEST(HelperProtosLive, FirstPointerArgumentMatchesTheRunningKernel) {
-  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns))
-    GTEST_SKIP() << "bpf() is not available";
+  if (!kernel_whitelist(ProgType::SocketFilter, fn::ktime_get_ns)) GTEST_SKIP() << "bpf() is not available";
   const std::regex complaint(R"(R([1-5]) type=scalar expected=([a-z_]+))");
   int checked = 0;
   for (const HelperProto& h : all_helpers()) {
@@ -687,13 +678,15 @@ TEST(MapCreationLive, MatchesTheRunningKernel) {
   int probe = bpf_map_create(BPF_MAP_TYPE_ARRAY, "probe", 4, 4, 1, nullptr);
   if (probe < 0) GTEST_SKIP() << "bpf() is not available";
   close(probe);
-  struct Def { MapType type; uint32_t key, value, entries, flags; };
+  struct Def {
+    MapType type;
+    uint32_t key, value, entries, flags;
+  };
   std::vector<Def> defs;
   for (uint32_t t = 1; t <= static_cast<uint32_t>(MapType::Arena); ++t) {
     const auto type = static_cast<MapType>(t);
-    if (type == MapType::SkStorage || type == MapType::InodeStorage ||
-        type == MapType::TaskStorage || type == MapType::CgrpStorage ||
-        type == MapType::StructOps || type == MapType::CgroupStorage ||
+    if (type == MapType::SkStorage || type == MapType::InodeStorage || type == MapType::TaskStorage ||
+        type == MapType::CgrpStorage || type == MapType::StructOps || type == MapType::CgroupStorage ||
         type == MapType::PercpuCgroupStorage)
       continue;
     for (uint32_t key : {0u, 4u, 8u, 16u})
@@ -729,8 +722,8 @@ TEST(MapCreationLive, MatchesTheRunningKernel) {
     if (ours != theirs) {
       ++mismatches;
       if (mismatches <= 40)
-        ADD_FAILURE() << map_type_info(d.type).name << " key " << d.key << " value " << d.value
-                      << " entries " << d.entries << " flags " << d.flags << ": kernel "
+        ADD_FAILURE() << map_type_info(d.type).name << " key " << d.key << " value " << d.value << " entries "
+                      << d.entries << " flags " << d.flags << ": kernel "
                       << (theirs ? "accepts" : std::string("rejects (") + std::strerror(err) + ")")
                       << (ours ? "" : "; ours: " + check_map_def(m).message());
     }

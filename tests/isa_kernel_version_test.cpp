@@ -1,8 +1,8 @@
 // Kernel profiles: parsing --kernel values, the features of the named releases,
 // and helper / map type availability per release.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "isa/helper_ids.h"
 #include "isa/helpers.h"
@@ -44,21 +44,21 @@ TEST_P(KernelProfiles, NamedReleases) {
   EXPECT_EQ(k->max_stack, 512u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Releases, KernelProfiles,
-    ::testing::Values(ProfileCase{"4.14", {4, 14}, 4096, false, 2, false, false, false},
-                      ProfileCase{"5.4", {5, 4}, 1000000, true, 3, false, false, false},
-                      ProfileCase{"5.10", {5, 10}, 1000000, true, 3, false, true, false},
-                      ProfileCase{"5.15", {5, 15}, 1000000, true, 3, true, true, false},
-                      ProfileCase{"6.1", {6, 1}, 1000000, true, 3, true, true, false},
-                      ProfileCase{"6.6", {6, 6}, 1000000, true, 4, true, true, false},
-                      ProfileCase{"latest", kLatestKernel, 1000000, true, 4, true, true, true}),
-    [](const auto& info) {
-      std::string s = info.param.text;
-      for (char& c : s)
-        if (c == '.') c = '_';
-      return s;
-    });
+INSTANTIATE_TEST_SUITE_P(Releases, KernelProfiles,
+                         ::testing::Values(ProfileCase{"4.14", {4, 14}, 4096, false, 2, false, false, false},
+                                           ProfileCase{"5.4", {5, 4}, 1000000, true, 3, false, false, false},
+                                           ProfileCase{"5.10", {5, 10}, 1000000, true, 3, false, true, false},
+                                           ProfileCase{"5.15", {5, 15}, 1000000, true, 3, true, true, false},
+                                           ProfileCase{"6.1", {6, 1}, 1000000, true, 3, true, true, false},
+                                           ProfileCase{"6.6", {6, 6}, 1000000, true, 4, true, true, false},
+                                           ProfileCase{"latest", kLatestKernel, 1000000, true, 4, true, true,
+                                                       true}),
+                         [](const auto& info) {
+                           std::string s = info.param.text;
+                           for (char& c : s)
+                             if (c == '.') c = '_';
+                           return s;
+                         });
 
 TEST(KernelVersionParse, OtherReleasesGetTheFeaturesUpToThem) {
   auto k = parse_kernel_version("5.2");
@@ -90,9 +90,9 @@ TEST_P(KernelVersionErrors, AreOneLineErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Bad, KernelVersionErrors,
-                         ::testing::Values("3.2", "", "abc", "5", "5.", ".5", "5.x", "5.20", "4.21",
-                                           "6.99", "7.0", "2.6.32", "5.10-generic", "5.10.",
-                                           "500.1", "-5.4", "5..4", "latest ", "5.4.1.1"));
+                         ::testing::Values("3.2", "", "abc", "5", "5.", ".5", "5.x", "5.20", "4.21", "6.99",
+                                           "7.0", "2.6.32", "5.10-generic", "5.10.", "500.1", "-5.4", "5..4",
+                                           "latest ", "5.4.1.1"));
 
 TEST(KernelVersionStr, Formats) {
   EXPECT_EQ((KernelVersion{5, 10}).str(), "5.10");
@@ -113,7 +113,8 @@ TEST(KernelAvailability, Helpers) {
   EXPECT_FALSE(helper_available(*parse_kernel_version("5.15"), *find_helper(fn::loop)));
   EXPECT_TRUE(helper_available(*parse_kernel_version("5.17"), *find_helper(fn::loop)));
   EXPECT_EQ(kernel_version_of_helper(ringbuf_output), "bpf_ringbuf_output is available since Linux 5.8");
-  for (const HelperProto& h : all_helpers()) EXPECT_TRUE(helper_available(latest_kernel_profile(), h)) << h.name;
+  for (const HelperProto& h : all_helpers())
+    EXPECT_TRUE(helper_available(latest_kernel_profile(), h)) << h.name;
 }
 
 TEST(KernelAvailability, MapTypes) {
@@ -125,7 +126,8 @@ TEST(KernelAvailability, MapTypes) {
   EXPECT_TRUE(map_type_available(*parse_kernel_version("5.8"), MapType::Ringbuf));
   EXPECT_FALSE(map_type_available(latest_kernel_profile(), MapType::Unspec));
   EXPECT_FALSE(map_type_available(latest_kernel_profile(), static_cast<MapType>(99)));
-  EXPECT_EQ(kernel_version_of_map_type(MapType::Ringbuf), "BPF_MAP_TYPE_RINGBUF is available since Linux 5.8");
+  EXPECT_EQ(kernel_version_of_map_type(MapType::Ringbuf),
+            "BPF_MAP_TYPE_RINGBUF is available since Linux 5.8");
 }
 
 }  // namespace
