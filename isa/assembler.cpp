@@ -22,7 +22,6 @@ struct Fixup {
   FixKind kind = FixKind::Off16;
   std::string label;
   size_t line = 0;
-  bool is_call = false;  // bpf-to-bpf call or func(): its target starts a function
 };
 
 constexpr std::string_view kIgnoredDirectives[] = {".text", ".globl", ".global", ".p2align", ".align",
@@ -141,7 +140,7 @@ class Driver {
     if (opcode >= 0 && raw.front().code != opcode)
       return fail("opcode prefix (" + hex2(static_cast<unsigned>(opcode)) +
                   ") does not match the instruction, which encodes as (" + hex2(raw.front().code) + ")");
-    if (!p.label.empty()) fixups_.push_back(Fixup{out_.insns.size(), p.fix, p.label, line_no_, false});
+    if (!p.label.empty()) fixups_.push_back(Fixup{out_.insns.size(), p.fix, p.label, line_no_});
     for (const RawInsn& r : raw) {
       out_.insns.push_back(r);
       out_.lines.push_back(
