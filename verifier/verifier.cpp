@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "isa/context.h"
+
 #include "verifier/cfg_check.h"
 #include "verifier/explain.h"
 #include "verifier/explorer.h"
@@ -14,6 +16,12 @@ namespace {
 Check check_program_limits(const VerifierContext& ctx) {
   const int64_t n = ctx.insn_count();
   if (n == 0) return reject(ErrorCode::InvalidInsn, "BPF program is empty");
+  if (!ctx.rules.privileged && !isa::prog_type_info(ctx.prog.type).unpriv_loadable) {
+    Reject r = reject(ErrorCode::UnprivilegedNotAllowed, "unprivileged users may not load %s programs",
+                      isa::prog_type_name(ctx.prog.type));
+    r.details.push_back("the kernel refuses BPF_PROG_LOAD with EPERM before verification");
+    return r;
+  }
   if (static_cast<uint64_t>(n) > ctx.rules.max_insns)
     return reject(ErrorCode::TooManyInsns, "BPF program has %lld instructions, the limit is %u",
                   static_cast<long long>(n), ctx.rules.max_insns);
