@@ -10,7 +10,12 @@
 // start/end/meta pointers, a socket pointer, ...).  Types whose context is an
 // opaque buffer (kprobe's pt_regs, tracepoint records, raw_tracepoint args) are
 // one read-only region field that accepts any aligned access.  The return value
-// range is the one the kernel's check_return_code() enforces (when ret_checked).
+// range is the one the kernel's check_return_code() enforces (when ret_checked);
+// return_range() refines it by section name for attach-specific rules.  Where the
+// kernel's rules depend on the attach type, the table assumes cgroup_sock =
+// sock_create, cgroup_sock_addr = connect4/6 (both address families), xdp = not a
+// devmap program.  The tests compare every offset with the UAPI structs and every
+// (offset, size, read/write) with what the running kernel accepts.
 #pragma once
 
 #include <cstdint>

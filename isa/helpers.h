@@ -9,7 +9,14 @@
 // has it.  helper_allowed() mirrors the kernel's `*_func_proto()` switches per
 // program type (the base set shared by all types, the tracing set, the
 // networking sets, ...).  The verifier type-checks calls against these entries;
-// the interpreter and JITs dispatch on the same ids.
+// the interpreter and JITs dispatch on the same ids (helper_ids.h names them).
+//
+// Conventions: a Mem/UninitMem argument without kArgFixedSize is always followed by
+// its ConstSize/ConstSizeOrZero argument (the kernel's mem/size pairs); Long/Int
+// and fixed-size Mem arguments carry their byte count in HelperArg::size.  The
+// tests check every entry's shape, the ids and names against <linux/bpf.h> and
+// libbpf, and the whitelists, gpl_only flags and first pointer argument against
+// the running kernel.
 #pragma once
 
 #include <cstdint>
