@@ -5,6 +5,8 @@
 #include <limits>
 #include <optional>
 
+#include "isa/helpers.h"
+
 namespace bpfvet::isa::asm_detail {
 namespace {
 
@@ -269,6 +271,10 @@ class Parser {
       pos_ += 2;
       ASM_TRY(id, number("a helper number"));
       ASM_TRY(imm, to_imm32(id, "helper number"));
+      const HelperProto* named = find_helper(t->text);
+      if (named != nullptr && named->id != imm)
+        return Error{"helper " + quote(t) + " is #" + std::to_string(named->id) + ", not #" +
+                     std::to_string(imm)};
       return Parsed{make::call(imm), "", FixKind::Imm32};
     }
     if (t != nullptr && (t->text == "pc" || (t->kind == TokKind::Ident && reg_shape(t->text) < 0))) {

@@ -8,6 +8,7 @@
 
 #include "isa/asm_lexer.h"
 #include "isa/asm_parser.h"
+#include "isa/helpers.h"
 
 namespace bpfvet::isa {
 namespace {
@@ -94,6 +95,14 @@ class Driver {
     if (out_.insns.empty()) return Error{filename_ + ": no instructions in the input"};
     for (const Fixup& f : fixups_) {
       auto it = labels_.find(f.label);
+      RawInsn& target_raw = out_.insns[f.slot];
+      if (it == labels_.end() && target_raw.code == 0x85) {
+        // `call bpf_map_lookup_elem`: not a label of the program, but a helper's name.
+        if (const HelperProto* h = find_helper(f.label)) {
+          target_raw = RawInsn::make(0x85, 0, 0, 0, h->id);
+          continue;
+        }
+      }
       if (it == labels_.end()) return Error{where(f.line) + "unknown label '" + f.label + "'"};
       const int64_t rel = static_cast<int64_t>(it->second) - static_cast<int64_t>(f.slot) - 1;
       RawInsn& raw = out_.insns[f.slot];

@@ -18,7 +18,10 @@
 //     -2^31 .. 2^32-1 (hex bit patterns as the kernel prints them), offsets -2^15 .. 2^15-1;
 //   * LLVM's atomics (`lock *(u32 *)(r1 + 0) += w2`, `r2 = atomic_fetch_or((u64 *)(r1 + 0), r2)`,
 //     `xchg_64`, `cmpxchg32_32`, ...) and the kernel's (`atomic64_fetch_add`, `atomic64_xchg`,
-//     `atomic_cmpxchg`, ...), `ld_pseudo r1, 1, 3`, `call bpf_map_lookup_elem#1`;
+//     `atomic_cmpxchg`, ...), `ld_pseudo r1, 1, 3`, and
+//     `call bpf_map_lookup_elem#1` (a known name must match the number);
+//   * `call NAME` calls the label NAME when the program defines one, else the helper
+//     NAME (`call bpf_map_lookup_elem` or `call map_lookup_elem`, from helpers.h);
 //   * comments after `;`, `//` or a word-initial `#`, and a verifier log's state dump
 //     that follows an instruction on its line (`if r1 > 0x5 goto pc+3 13: R0=...`);
 //     blank lines; the directives
