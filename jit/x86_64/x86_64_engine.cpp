@@ -1,0 +1,115 @@
+// The "x86_64" engine: Runtime + Session, with repeat and benchmark timing.
+#include "jit/x86_64/x86_64_engine.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "jit/x86_64/x86_session.h"
+
+namespace bpfvet::jit {
+
+namespace {
+
+constexpr uint32_t kBenchBatches = 9;
+
+class X86Engine final : public Engine {
+ public:
+  std::string name() const override { return "x86_64"; }
+  Status available() const override {
+#if defined(__x86_64__)
+    return Ok{};
+#else
+    return Error{"x86_64 engine unavailable: this host is not x86-64"};
+#endif
+  }
+
+  Result<RunResult> run(const RunRequest& req) override {
+    if (auto st = available(); !st) return st.error();
+    auto rt = Runtime::create(req);
+    if (!rt) return rt.error();
+    // Tail-call targets are not covered by the entry program's verification: when the
+    // session can reach other programs, stay checked (as the interpreter does).
+    const bool others = req.object != nullptr && req.object->programs.size() > 1;
+    const bool checked = req.verified == nullptr || others;
+    auto session = x86::Session::create(**rt, checked);
+    if (!session) return session.error();
+    if (auto id = (*session)->compile(req.program ? *req.program : (*rt)->program()); !id) return id.error();
+    const uint32_t repeat = std::max<uint32_t>(1, req.repeat);
+    uint64_t retval = 0;
+    auto one = [&](x86::Session& s, Runtime& r) -> Status {
+      r.begin_run();
+      auto v = s.run();
+      if (!v) return v.error();
+      retval = *v;
+      return Ok{};
+    };
+    using Clock = std::chrono::steady_clock;
+    double ns_per_run = 0;
+    if (req.bench) {
+      const uint32_t warmup = std::max<uint32_t>(1, repeat / 10);
+      for (uint32_t i = 0; i < warmup; ++i)
+        if (auto st = one(**session, **rt); !st) return st.error();
+      const uint32_t per_batch = std::max<uint32_t>(1, repeat / kBenchBatches);
+      std::vector<double> batches;
+      for (uint32_t b = 0; b < kBenchBatches; ++b) {
+        const auto t0 = Clock::now();
+        for (uint32_t i = 0; i < per_batch; ++i)
+          if (auto st = one(**session, **rt); !st) return st.error();
+        batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / per_batch);
+      }
+      std::sort(batches.begin(), batches.end());
+      ns_per_run = batches[batches.size() / 2];
+    } else {
+      const auto t0 = Clock::now();
+      for (uint32_t i = 0; i < repeat; ++i)
+        if (auto st = one(**session, **rt); !st) return st.error();
+      ns_per_run = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / repeat;
+    }
+    RunResult res;
+    if (req.bench) {
+      // Timing ran many times over one session; report the state after a single run.
+      auto fresh = Runtime::create(req);
+      if (!fresh) return fresh.error();
+      auto s2 = x86::Session::create(**fresh, checked);
+      if (!s2) return s2.error();
+      if (auto st = one(**s2, **fresh); !st) return st.error();
+      res = (*fresh)->collect(retval);
+    } else {
+      res = (*rt)->collect(retval);
+    }
+    res.engine = name();
+    res.runs = req.bench ? std::max<uint32_t>(1, repeat / kBenchBatches) * kBenchBatches : repeat;
+    res.ns_per_run = ns_per_run;
+    res.compile_us = (*session)->compile_us();
+    return res;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_x86_64_engine() { return std::make_unique<X86Engine>(); }
+
+namespace x86 {
+
+Result<CompiledProgram> compile_for_listing(const isa::Program& prog, bool checked) {
+  RunRequest req;
+  req.program = &prog;
+  req.input.type = prog.type;
+  std::unique_ptr<Runtime> rt;
+  if (auto r = Runtime::create(req)) rt = std::move(*r);
+  LowerEnv env;
+  env.checked = checked;
+  env.ld_imm64 = [&rt](const isa::Insn& in) -> Result<uint64_t> {
+    if (rt) {
+      if (auto v = rt->ld_imm64(in)) return *v;
+    }
+    return uint64_t{0};
+  };
+  // Trampoline addresses only matter for running; a listing shows them symbolically
+  // as the movabs immediates, so any stable value does.
+  env.helper_fn = env.tail_fn = env.check_fn = env.legacy_fn = 0;
+  return compile_program(prog, env);
+}
+
+}  // namespace x86
+}  // namespace bpfvet::jit

@@ -1,0 +1,327 @@
+// x86-64 lowering driver, ALU and jump instructions (see x86_lower.h).
+#include "jit/x86_64/x86_lower.h"
+
+#include <chrono>
+
+#include "jit/x86_64/x86_lowerer.h"
+
+namespace bpfvet::jit::x86 {
+
+using isa::AluOp;
+using isa::Insn;
+using isa::JmpOp;
+using isa::Kind;
+
+namespace {
+
+constexpr int32_t kTailCallHelper = 12;
+
+Cond cond_of(JmpOp op) {
+  switch (op) {
+    case JmpOp::Jeq: return Cond::E;
+    case JmpOp::Jne: return Cond::NE;
+    case JmpOp::Jgt: return Cond::A;
+    case JmpOp::Jge: return Cond::AE;
+    case JmpOp::Jlt: return Cond::B;
+    case JmpOp::Jle: return Cond::BE;
+    case JmpOp::Jsgt: return Cond::G;
+    case JmpOp::Jsge: return Cond::GE;
+    case JmpOp::Jslt: return Cond::L;
+    case JmpOp::Jsle: return Cond::LE;
+    default: return Cond::NE;  // Jset: after TEST
+  }
+}
+
+bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+}  // namespace
+
+Lowerer::Lowerer(const isa::Program& prog, const LowerEnv& env) : prog_(prog), env_(env), e_(buf_) {}
+
+Status Lowerer::check_targets(int64_t pc, const Insn& in) {
+  const int64_t n = static_cast<int64_t>(prog_.insns.size());
+  auto ok = [&](int64_t t) { return t >= 0 && t < n && prog_.insns[t].kind != Kind::LdImm64Hi; };
+  if (in.kind == Kind::Jmp && !ok(in.target(pc)))
+    return Error{"jump to " + std::to_string(in.target(pc)) + " is outside the program or into an lddw"};
+  if (in.kind == Kind::Call && in.call == isa::CallKind::Local && !ok(in.target(pc)))
+    return Error{"call to " + std::to_string(in.target(pc)) + " is outside the program"};
+  if (in.kind == Kind::LdImm64 && in.pseudo == isa::Pseudo::Func && !ok(pc + 1 + in.imm))
+    return Error{"callback at " + std::to_string(pc + 1 + in.imm) + " is outside the program"};
+  if (in.dst > 10 || in.src > 10) return Error{"register number above r10"};
+  return Ok{};
+}
+
+Result<CompiledProgram> Lowerer::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto& insns = prog_.insns;
+  const int64_t n = static_cast<int64_t>(insns.size());
+  if (n == 0) return Error{"program '" + prog_.name + "' has no instructions"};
+  CompiledProgram out;
+  out.insn_offset.resize(insns.size() + 1);
+  labels_.reserve(insns.size());
+  for (int64_t i = 0; i < n; ++i) labels_.push_back(buf_.new_label());
+  unwind_ = buf_.new_label();
+  check_thunk_ = buf_.new_label();
+  fail_stub_ = buf_.new_label();
+  for (const auto& in : insns)
+    if (in.kind == Kind::Jmp && in.jmp == JmpOp::MayGoto) may_goto_ = true;
+  auto at = [&](int64_t pc, const std::string& what) { return Error{"insn " + std::to_string(pc) + ": " + what}; };
+  for (int64_t pc = 0; pc < n; ++pc) {
+    pc_ = pc;
+    const Insn& in = insns[pc];
+    buf_.bind(labels_[pc]);
+    out.insn_offset[pc] = static_cast<uint32_t>(buf_.size());
+    if (auto st = check_targets(pc, in); !st) return at(pc, st.message());
+    switch (in.kind) {
+      case Kind::Alu:
+        if (auto st = lower_alu(in); !st) return at(pc, st.message());
+        break;
+      case Kind::Jmp: lower_jmp(pc, in); break;
+      case Kind::Call:
+        if (in.call == isa::CallKind::Kfunc) return at(pc, "kfunc calls are not supported by the x86_64 JIT");
+        if (in.call == isa::CallKind::Local) lower_local_call(pc, in);
+        else if (in.imm == kTailCallHelper) lower_tail_call();
+        else lower_helper_call(in);
+        break;
+      case Kind::Exit: e_.ret(); break;
+      case Kind::LdImm64:
+        if (auto st = lower_ld_imm64(pc, in); !st) return at(pc, st.message());
+        break;
+      case Kind::LdImm64Hi: break;
+      case Kind::Load: lower_load(in); break;
+      case Kind::Store:
+      case Kind::StoreReg: lower_store(in); break;
+      case Kind::Atomic: lower_atomic(in); break;
+      case Kind::LdAbs:
+      case Kind::LdInd: lower_legacy(in); break;
+      default: return at(pc, "invalid instruction");
+    }
+  }
+  out.insn_offset[n] = static_cast<uint32_t>(buf_.size());
+  pc_ = n;
+  fail_here(FaultKind::FellOff);
+  emit_tail();
+  if (auto st = buf_.resolve(); !st) return Error{"x86_64 JIT: " + st.message()};
+  out.code = buf_.bytes();
+  out.compile_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+Status Lowerer::lower_alu(const Insn& in) {
+  const Width w = width_of(in.is64);
+  const Reg d = reg(in.dst);
+  const Reg s = reg(in.src);
+  // The second operand as BPF sees it: imm sign-extended to 64 bits, or truncated to 32.
+  const uint64_t k = in.is64 ? static_cast<uint64_t>(static_cast<int64_t>(in.imm)) : static_cast<uint32_t>(in.imm);
+  auto binary = [&](AluKind op) {
+    if (in.use_src) e_.alu_rr(op, w, d, s);
+    else e_.alu_ri(op, w, d, in.imm);
+  };
+  switch (in.alu) {
+    case AluOp::Mov:
+      if (!in.use_src) e_.mov_imm(d, k);
+      else if (d != s || !in.is64) e_.mov_rr(w, d, s);  // mov r32,r32 zero-extends
+      break;
+    case AluOp::Add: binary(AluKind::Add); break;
+    case AluOp::Sub: binary(AluKind::Sub); break;
+    case AluOp::Or: binary(AluKind::Or); break;
+    case AluOp::And: binary(AluKind::And); break;
+    case AluOp::Xor:
+      if (in.use_src && in.dst == in.src) e_.alu_rr(AluKind::Xor, Width::D32, d, d);  // zero idiom
+      else binary(AluKind::Xor);
+      break;
+    case AluOp::Mul:
+      if (in.use_src) e_.imul_rr(w, d, s);
+      else e_.imul_rri(w, d, d, in.imm);
+      break;
+    case AluOp::Div:
+    case AluOp::Mod:
+    case AluOp::SDiv:
+    case AluOp::SMod: lower_divmod(in); break;
+    case AluOp::Lsh:
+    case AluOp::Rsh:
+    case AluOp::Arsh: lower_shift(in); break;
+    case AluOp::Neg: e_.unary(UnaryKind::Neg, w, d); break;
+    case AluOp::MovSx: {
+      const Width from = in.size == 8 ? Width::B8 : in.size == 16 ? Width::W16 : Width::D32;
+      e_.movsx_rr(from, w, d, s);
+      break;
+    }
+    case AluOp::End: lower_end(in); break;
+    default: return Error{"unknown ALU operation"};
+  }
+  return Ok{};
+}
+
+// Division and modulo with the kernel's rules: x/0 = 0, x%0 = x, signed INT_MIN/-1 =
+// INT_MIN (x86 would trap) and INT_MIN%-1 = 0; 32-bit forms zero-extend the result.
+void Lowerer::lower_divmod(const Insn& in) {
+  const Width w = width_of(in.is64);
+  const Reg d = reg(in.dst);
+  const bool is_div = in.alu == AluOp::Div || in.alu == AluOp::SDiv;
+  const bool is_signed = in.alu == AluOp::SDiv || in.alu == AluOp::SMod;
+  const uint64_t k = in.is64 ? static_cast<uint64_t>(static_cast<int64_t>(in.imm)) : static_cast<uint32_t>(in.imm);
+  const uint64_t sk = in.is64 ? k : static_cast<uint64_t>(static_cast<int64_t>(in.imm));  // signed view
+  if (!in.use_src) {
+    // Constant divisors: the cases that need no division instruction.
+    if (k == 0) {
+      if (is_div) e_.alu_rr(AluKind::Xor, Width::D32, d, d);
+      else if (!in.is64) e_.mov_rr(Width::D32, d, d);
+      return;
+    }
+    if (!is_signed && is_pow2(k)) {
+      const int sh = __builtin_ctzll(k);
+      if (is_div) {
+        if (sh == 0) {
+          if (!in.is64) e_.mov_rr(Width::D32, d, d);
+        } else {
+          e_.shift_ri(ShiftKind::Shr, w, d, static_cast<uint8_t>(sh));
+        }
+      } else if (k - 1 <= INT32_MAX) {
+        e_.alu_ri(AluKind::And, w, d, static_cast<int32_t>(k - 1));
+      } else {
+        e_.mov_imm(Reg::R11, k - 1);
+        e_.alu_rr(AluKind::And, w, d, Reg::R11);
+      }
+      return;
+    }
+    if (is_signed && static_cast<int64_t>(sk) == -1) {
+      if (is_div) e_.unary(UnaryKind::Neg, w, d);
+      else e_.alu_rr(AluKind::Xor, Width::D32, d, d);
+      return;
+    }
+    e_.mov_imm(Reg::R11, in.is64 ? k : static_cast<uint32_t>(in.imm));
+  } else {
+    e_.mov_rr(w, Reg::R11, reg(in.src));
+  }
+  Label zero = buf_.new_label(), done = buf_.new_label(), minus1 = buf_.new_label();
+  if (in.use_src) {
+    e_.test_rr(w, Reg::R11, Reg::R11);
+    e_.jcc(Cond::E, zero);
+    if (is_signed) {
+      e_.alu_ri(AluKind::Cmp, w, Reg::R11, -1);
+      e_.jcc(Cond::E, minus1);
+    }
+  }
+  // rax and rdx are BPF r0 and r3: keep them in r9/r10 unless they are the destination.
+  if (d != Reg::Rax) e_.mov_rr(Width::Q64, Reg::R9, Reg::Rax);
+  if (d != Reg::Rdx) e_.mov_rr(Width::Q64, Reg::R10, Reg::Rdx);
+  if (d != Reg::Rax) e_.mov_rr(w, Reg::Rax, d);
+  if (is_signed) {
+    if (in.is64) e_.cqo();
+    else e_.cdq();
+    e_.unary(UnaryKind::Idiv, w, Reg::R11);
+  } else {
+    e_.alu_rr(AluKind::Xor, Width::D32, Reg::Rdx, Reg::Rdx);
+    e_.unary(UnaryKind::Div, w, Reg::R11);
+  }
+  const Reg result = is_div ? Reg::Rax : Reg::Rdx;
+  if (d != result) e_.mov_rr(w, d, result);
+  else if (!in.is64) e_.mov_rr(Width::D32, d, d);
+  if (d != Reg::Rax) e_.mov_rr(Width::Q64, Reg::Rax, Reg::R9);
+  if (d != Reg::Rdx) e_.mov_rr(Width::Q64, Reg::Rdx, Reg::R10);
+  if (!in.use_src) return;
+  e_.jmp(done);
+  buf_.bind(zero);
+  if (is_div) e_.alu_rr(AluKind::Xor, Width::D32, d, d);
+  else if (!in.is64) e_.mov_rr(Width::D32, d, d);
+  if (is_signed) {
+    e_.jmp(done, true);
+    buf_.bind(minus1);
+    if (is_div) e_.unary(UnaryKind::Neg, w, d);
+    else e_.alu_rr(AluKind::Xor, Width::D32, d, d);
+  } else {
+    buf_.bind(minus1);  // unused for unsigned operations
+  }
+  buf_.bind(done);
+}
+
+// Shift counts are masked to 63/31 as the interpreter does; a register count must sit
+// in CL, which is BPF r4.
+void Lowerer::lower_shift(const Insn& in) {
+  const Width w = width_of(in.is64);
+  const Reg d = reg(in.dst);
+  const ShiftKind kind =
+      in.alu == AluOp::Lsh ? ShiftKind::Shl : in.alu == AluOp::Rsh ? ShiftKind::Shr : ShiftKind::Sar;
+  if (!in.use_src) {
+    const uint8_t count = static_cast<uint8_t>(in.imm & (in.is64 ? 63 : 31));
+    if (count != 0) e_.shift_ri(kind, w, d, count);
+    else if (!in.is64) e_.mov_rr(Width::D32, d, d);
+    return;
+  }
+  const Reg s = reg(in.src);
+  if (s == Reg::Rcx) {
+    e_.shift_cl(kind, w, d);
+    return;
+  }
+  e_.mov_rr(Width::Q64, Reg::R11, Reg::Rcx);
+  e_.mov_rr(Width::D32, Reg::Rcx, s);
+  if (d == Reg::Rcx) {
+    e_.shift_cl(kind, w, Reg::R11);
+    e_.mov_rr(Width::Q64, Reg::Rcx, Reg::R11);
+  } else {
+    e_.shift_cl(kind, w, d);
+    e_.mov_rr(Width::Q64, Reg::Rcx, Reg::R11);
+  }
+}
+
+void Lowerer::lower_end(const Insn& in) {
+  const Reg d = reg(in.dst);
+  const bool swap = in.endian == isa::Endian::Be || in.endian == isa::Endian::Swap;  // little-endian host
+  switch (in.size) {
+    case 16:
+      if (swap) e_.shift_ri(ShiftKind::Rol, Width::W16, d, 8);
+      e_.movzx_rr(Width::W16, d, d);
+      break;
+    case 32:
+      if (swap) e_.bswap(Width::D32, d);
+      else e_.mov_rr(Width::D32, d, d);
+      break;
+    default:
+      if (swap) e_.bswap(Width::Q64, d);
+      break;
+  }
+}
+
+void Lowerer::lower_jmp(int64_t pc, const Insn& in) {
+  const int64_t t = in.target(pc);
+  const Label target = labels_[t];
+  if (env_.checked && t <= pc) {
+    // Unverified code: every backward branch spends budget, so endless loops stop.
+    e_.alu_mi(AluKind::Sub, Width::Q64, JIT_STATE(budget), 1);
+    Label ok = buf_.new_label();
+    e_.jcc(Cond::AE, ok, true);
+    fail_here(FaultKind::Budget);
+    buf_.bind(ok);
+  }
+  if (in.jmp == JmpOp::Ja) {
+    if (t != pc + 1) e_.jmp(target);
+    return;
+  }
+  if (in.jmp == JmpOp::MayGoto) {
+    e_.alu_mi(AluKind::Cmp, Width::Q64, JIT_STATE(loops), 0);
+    e_.jcc(Cond::E, target);
+    e_.dec_m(Width::Q64, JIT_STATE(loops));
+    return;
+  }
+  const Width w = width_of(in.is64);
+  const Reg d = reg(in.dst);
+  if (in.jmp == JmpOp::Jset) {
+    if (in.use_src) e_.test_rr(w, d, reg(in.src));
+    else e_.test_ri(w, d, in.imm);
+  } else if (in.use_src) {
+    e_.alu_rr(AluKind::Cmp, w, d, reg(in.src));
+  } else if (in.imm == 0) {
+    e_.test_rr(w, d, d);  // same flags as cmp d, 0
+  } else {
+    e_.alu_ri(AluKind::Cmp, w, d, in.imm);
+  }
+  if (t != pc + 1) e_.jcc(cond_of(in.jmp), target);
+}
+
+Result<CompiledProgram> compile_program(const isa::Program& prog, const LowerEnv& env) {
+  Lowerer l(prog, env);
+  return l.run();
+}
+
+}  // namespace bpfvet::jit::x86

@@ -1,0 +1,62 @@
+// The lowering pass's private state (jit/x86_64/x86_lower*.cpp only).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "jit/code_buffer.h"
+#include "jit/x86_64/x86_encoder.h"
+#include "jit/x86_64/x86_lower.h"
+
+namespace bpfvet::jit::x86 {
+
+/// eBPF register n -> x86-64 register (r0..r10).
+inline constexpr Reg kRegMap[11] = {Reg::Rax, Reg::Rdi, Reg::Rsi, Reg::Rdx, Reg::Rcx, Reg::R8,
+                                    Reg::Rbx, Reg::R13, Reg::R14, Reg::R15, Reg::Rbp};
+inline constexpr Reg kState = Reg::R12;
+
+/// Memory operand [r12 + offsetof(JitState, field)].
+#define JIT_STATE(field) (::bpfvet::jit::x86::Mem{::bpfvet::jit::x86::kState, static_cast<int32_t>(offsetof(::bpfvet::jit::x86::JitState, field))})
+
+class Lowerer {
+ public:
+  Lowerer(const isa::Program& prog, const LowerEnv& env);
+  Result<CompiledProgram> run();
+
+ private:
+  Reg reg(uint8_t r) const { return kRegMap[r]; }
+  Status check_targets(int64_t pc, const isa::Insn& in);
+
+  // x86_lower.cpp
+  Status lower_alu(const isa::Insn& in);
+  void lower_divmod(const isa::Insn& in);
+  void lower_shift(const isa::Insn& in);
+  void lower_end(const isa::Insn& in);
+  void lower_jmp(int64_t pc, const isa::Insn& in);
+
+  // x86_lower_mem.cpp
+  /// The memory operand of an access; in checked mode emits the region check first.
+  Mem access(uint8_t base, int16_t off, uint32_t size, bool write, bool atomic);
+  void lower_load(const isa::Insn& in);
+  void lower_store(const isa::Insn& in);
+  void lower_atomic(const isa::Insn& in);
+  void lower_helper_call(const isa::Insn& in);
+  void lower_tail_call();
+  void lower_local_call(int64_t pc, const isa::Insn& in);
+  void lower_legacy(const isa::Insn& in);
+  Status lower_ld_imm64(int64_t pc, const isa::Insn& in);
+  /// Stops the run with `kind` at the current instruction.
+  void fail_here(FaultKind kind);
+  void emit_tail();
+
+  const isa::Program& prog_;
+  const LowerEnv& env_;
+  CodeBuffer buf_;
+  Encoder e_;
+  std::vector<Label> labels_;
+  Label unwind_, check_thunk_, fail_stub_;
+  bool may_goto_ = false;
+  int64_t pc_ = 0;
+};
+
+}  // namespace bpfvet::jit::x86
