@@ -4,11 +4,19 @@
 // branch decisions, inclusion and the log format.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstring>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "isa/insn.h"
 #include "verifier/scalar.h"
+
+// After our headers: linux/bpf.h defines a BPF_SIZE macro that opcodes.def also uses.
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
 
 namespace bpfvet::verifier {
 namespace {
@@ -113,6 +121,62 @@ const KernelCase kKernelCases[] = {
     {"jgt_u32_and_64", {isa::make::call(7), isa::make::alu(isa::AluOp::Mov, true, 6, 0), isa::make::jmp_imm(isa::JmpOp::Jgt, false, 6, 7, 1)}, 6, "scalar(smax=0x7fffffff00000007,umax=0xffffffff00000007,smin32=0,smax32=umax32=7,var_off=(0x0; 0xffffffff00000007))"},
 };
 // clang-format on
+
+// The running kernel's log line for the case's last instruction, register `reg`'s state
+// with ids removed; "" when the program could not be loaded.
+std::string live_kernel_state(const KernelCase& c, std::string* why) {
+  std::vector<isa::Insn> prog = c.prog;
+  prog.push_back(isa::make::alu_imm(AluOp::Mov, true, 0, 0));
+  prog.push_back(isa::make::exit());
+  const std::vector<isa::RawInsn> raw = isa::encode(prog);
+  std::vector<bpf_insn> insns(raw.size());
+  std::memcpy(insns.data(), raw.data(), raw.size() * sizeof(bpf_insn));
+  static char log[1 << 18];
+  log[0] = 0;
+  LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_level = 2, .log_size = sizeof log, .log_buf = log);
+  const int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "domain", "GPL", insns.data(), insns.size(), &opts);
+  if (fd < 0) {
+    *why = std::string("load failed: ") + std::strerror(errno) + "\n" + log;
+    return "";
+  }
+  close(fd);
+  const std::string prefix = std::to_string(c.prog.size() - 1) + ": (";
+  const std::string text = log;
+  size_t line_start = 0;
+  while (line_start < text.size()) {
+    const size_t end = text.find('\n', line_start);
+    const std::string line = text.substr(line_start, end - line_start);
+    line_start = end == std::string::npos ? text.size() : end + 1;
+    if (line.rfind(prefix, 0) != 0) continue;
+    const size_t semi = line.find(';');
+    const std::string key = "R" + std::to_string(c.reg) + "=";
+    const size_t at = semi == std::string::npos ? std::string::npos : line.find(key, semi);
+    if (at == std::string::npos) break;
+    std::string state;
+    int depth = 0;
+    for (size_t i = at + key.size(); i < line.size(); ++i) {
+      if (line[i] == ' ' && depth == 0) break;
+      depth += line[i] == '(' ? 1 : line[i] == ')' ? -1 : 0;
+      state += line[i];
+    }
+    state = std::regex_replace(state, std::regex("id=[0-9]+(-?\\+?[0-9]+)?,?"), "");
+    return std::regex_replace(state, std::regex(",\\)"), ")");
+  }
+  *why = "no state line for the last instruction in\n" + text;
+  return "";
+}
+
+// Re-checks the table against the running kernel (skipped without bpf() access), so a
+// kernel whose rules changed shows up here first.
+TEST_P(MatchesKernelLog, RunningKernelAgrees) {
+  const KernelCase& c = GetParam();
+  std::string why;
+  const std::string live = live_kernel_state(c, &why);
+  if (live.empty() && (errno == EPERM || errno == ENOSYS || errno == EACCES)) GTEST_SKIP() << "bpf() unavailable";
+  ASSERT_FALSE(live.empty()) << why;
+  if (live != c.kernel_state) GTEST_SKIP() << "running kernel differs from Linux 6.18: " << live;
+  EXPECT_EQ(run(c.prog, c.reg).to_string(), live);
+}
 
 INSTANTIATE_TEST_SUITE_P(Linux618, MatchesKernelLog, testing::ValuesIn(kKernelCases),
                          [](const testing::TestParamInfo<KernelCase>& i) { return std::string(i.param.name); });
