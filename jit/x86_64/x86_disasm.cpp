@@ -1,0 +1,114 @@
+// LLVM 14 MC disassembly of x86-64 bytes (see x86_disasm.h).
+#include "jit/x86_64/x86_disasm.h"
+
+#include <mutex>
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/Triple.h"
+#include "llvm/MC/MCAsmInfo.h"
+#include "llvm/MC/MCContext.h"
+#include "llvm/MC/MCDisassembler/MCDisassembler.h"
+#include "llvm/MC/MCInst.h"
+#include "llvm/MC/MCInstPrinter.h"
+#include "llvm/MC/MCInstrInfo.h"
+#include "llvm/MC/MCRegisterInfo.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/MCTargetOptions.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+extern "C" {
+void LLVMInitializeX86TargetInfo();
+void LLVMInitializeX86TargetMC();
+void LLVMInitializeX86Disassembler();
+}
+
+namespace bpfvet::jit::x86 {
+
+struct X86Disassembler::Impl {
+  llvm::Triple triple{"x86_64-unknown-linux-gnu"};
+  std::unique_ptr<llvm::MCRegisterInfo> regs;
+  std::unique_ptr<llvm::MCAsmInfo> asm_info;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget;
+  std::unique_ptr<llvm::MCInstrInfo> instrs;
+  std::unique_ptr<llvm::MCContext> context;
+  std::unique_ptr<llvm::MCDisassembler> disasm;
+  std::unique_ptr<llvm::MCInstPrinter> printer;
+};
+
+namespace {
+
+std::string tidy(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    const bool ws = c == '\t' || c == ' ';
+    if (ws && space) continue;
+    out += ws ? ' ' : c;
+    space = ws;
+  }
+  const size_t b = out.find_first_not_of(' ');
+  const size_t e = out.find_last_not_of(' ');
+  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+X86Disassembler::X86Disassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+X86Disassembler::~X86Disassembler() = default;
+
+Result<std::unique_ptr<X86Disassembler>> X86Disassembler::create(bool intel) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86Disassembler();
+  });
+  auto impl = std::make_unique<Impl>();
+  std::string err;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(impl->triple.getTriple(), err);
+  if (target == nullptr) return Error{"LLVM has no X86 target: " + err};
+  impl->regs.reset(target->createMCRegInfo(impl->triple.getTriple()));
+  if (!impl->regs) return Error{"LLVM X86 target: no register info"};
+  llvm::MCTargetOptions options;
+  impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
+  impl->subtarget.reset(target->createMCSubtargetInfo(impl->triple.getTriple(), "x86-64", ""));
+  impl->instrs.reset(target->createMCInstrInfo());
+  if (!impl->asm_info || !impl->subtarget || !impl->instrs) return Error{"LLVM X86 target: incomplete MC layer"};
+  impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
+                                                    impl->subtarget.get());
+  impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
+  impl->printer.reset(target->createMCInstPrinter(impl->triple, intel ? 1 : 0, *impl->asm_info, *impl->instrs,
+                                                  *impl->regs));
+  if (!impl->disasm || !impl->printer) return Error{"LLVM X86 target: no disassembler or printer"};
+  return std::unique_ptr<X86Disassembler>(new X86Disassembler(std::move(impl)));
+}
+
+std::vector<X86Insn> X86Disassembler::disassemble(std::span<const uint8_t> bytes, uint64_t address) const {
+  std::vector<X86Insn> out;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    X86Insn one;
+    one.offset = pos;
+    llvm::MCInst inst;
+    uint64_t size = 0;
+    const llvm::ArrayRef<uint8_t> rest(bytes.data() + pos, bytes.size() - pos);
+    const auto status = impl_->disasm->getInstruction(inst, size, rest, address + pos, llvm::nulls());
+    if (status == llvm::MCDisassembler::Success && size > 0 && size <= rest.size()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      impl_->printer->printInst(&inst, address + pos, "", *impl_->subtarget, os);
+      os.flush();
+      one.valid = true;
+      one.size = size;
+      one.text = tidy(text);
+    } else {
+      one.size = 1;
+    }
+    pos += one.size;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+}  // namespace bpfvet::jit::x86
