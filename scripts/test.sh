@@ -8,11 +8,14 @@
 #   BPFVET_JOBS (default 2)              parallel build and test jobs
 #   BPFVET_SANITIZE_TESTS (default 1)    0 skips step 2
 #   BPFVET_FUZZ_SECONDS (default 20)     0 skips the fuzz smoke run
+#   BPFVET_BUILD_DIR, BPFVET_ASAN_DIR    build directories (default build, build-asan)
 #   BPFVET_BLESS=1                       re-bless golden files instead of comparing
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 JOBS="${BPFVET_JOBS:-2}"
+BUILD_DIR="${BPFVET_BUILD_DIR:-build}"
+ASAN_DIR="${BPFVET_ASAN_DIR:-build-asan}"
 SANITIZE="${BPFVET_SANITIZE_TESTS:-1}"
 FUZZ_SECONDS="${BPFVET_FUZZ_SECONDS:-20}"
 
@@ -35,37 +38,39 @@ run_ctest() {  # run_ctest DIR
 }
 
 fuzz_smoke() {
-  local dir=build-asan/fuzz target name work seeds
+  local dir="$ASAN_DIR/fuzz" target name work seeds
   for target in "$dir"/fuzz_*; do
     [ -x "$target" ] || continue
     name="$(basename "$target")"
     name="${name#fuzz_}"
-    work="build-asan/fuzz-corpus/$name"  # libFuzzer writes new inputs to the first dir
+    work="$ASAN_DIR/fuzz-corpus/$name"  # libFuzzer writes new inputs to the first dir
     seeds="fuzz/seeds/$name"
     mkdir -p "$work"
     log "fuzzing $name for ${FUZZ_SECONDS}s"
     if [ -d "$seeds" ]; then
       "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="build-asan/fuzz-$name-" "$work" "$seeds" 2>"build-asan/fuzz-$name.log" ||
-        { tail -n 60 "build-asan/fuzz-$name.log"; return 1; }
+        -artifact_prefix="$ASAN_DIR/fuzz-$name-" "$work" "$seeds" 2>"$ASAN_DIR/fuzz-$name.log" ||
+        { tail -n 60 "$ASAN_DIR/fuzz-$name.log"; return 1; }
     else
       "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="build-asan/fuzz-$name-" "$work" 2>"build-asan/fuzz-$name.log" ||
-        { tail -n 60 "build-asan/fuzz-$name.log"; return 1; }
+        -artifact_prefix="$ASAN_DIR/fuzz-$name-" "$work" 2>"$ASAN_DIR/fuzz-$name.log" ||
+        { tail -n 60 "$ASAN_DIR/fuzz-$name.log"; return 1; }
     fi
-    grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)' "build-asan/fuzz-$name.log" | tail -n 1 || true
+    grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)' "$ASAN_DIR/fuzz-$name.log" | tail -n 1 || true
   done
 }
 
 main() {
-  build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  run_ctest build
+  build "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  run_ctest "$BUILD_DIR"
   if [ "$SANITIZE" != "0" ]; then
     export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
     export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+    # -O1 -g1: sanitizer-friendly and quick to build; assertions stay on.
+    build "$ASAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_COMPILER=clang-14 \
       -DCMAKE_CXX_COMPILER=clang++-14 -DBPFVET_SANITIZE=ON -DBPFVET_FUZZ=ON
-    run_ctest build-asan
+    run_ctest "$ASAN_DIR"
     if [ "$FUZZ_SECONDS" != "0" ]; then fuzz_smoke; fi
   fi
   log "all tests passed"
