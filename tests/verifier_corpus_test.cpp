@@ -111,8 +111,6 @@ const std::map<std::string, std::string>& known_gaps() {
                                   "post_bind attach types are not readable there"},
       {"lsm_bprm_check.c", "the LSM hook's `ret` argument gets its [-MAX_ERRNO, 0] range from BTF, which bpfvet "
                            "does not read"},
-      {"tc_global_func_null_arg.c", "global functions are verified with BTF-typed arguments (mem_or_null); bpfvet "
-                                    "verifies them like static functions"},
   };
   return gaps;
 }

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include "isa/context.h"
 #include "isa/helpers.h"
 #include "isa/printer.h"
 #include "verifier/exit_checks.h"
+#include "verifier/global_func.h"
 #include "verifier/state_log.h"
 #include "verifier/transfer.h"
 
@@ -46,6 +48,8 @@ class Explorer {
   }
 
   ExploreResult run();
+  // Walks every path from `start` until the work stack is empty or an error.
+  void explore_from(Path start);
 
  private:
   // One step of the current path; false ends the path (exit, pruned, or error).
@@ -73,6 +77,18 @@ class Explorer {
   uint64_t jmps_processed_ = 0, prev_jmps_processed_ = 0, prev_insn_processed_ = 0;
   uint64_t cur_states_ = 0;
   bool print_state_ = true;
+  std::vector<uint32_t> called_globals_;  // global functions to verify after the entry
+  std::map<uint32_t, std::optional<GlobalFunc>> globals_;  // signature cache by start
+
+  const std::optional<GlobalFunc>& global_at(uint32_t start) {
+    auto it = globals_.find(start);
+    if (it == globals_.end()) {
+      std::optional<GlobalFunc> g;
+      if (ctx_.rules.profile.global_funcs) g = global_func_at(ctx_.prog, start);
+      it = globals_.emplace(start, std::move(g)).first;
+    }
+    return it->second;
+  }
 };
 
 bool Explorer::fail(Reject r, int64_t pc) {
@@ -182,6 +198,17 @@ bool Explorer::exec_call_local(Path& p, const Insn& in) {
   if (p.st.frames.size() >= static_cast<size_t>(kMaxCallFrames))
     return fail(reject(ErrorCode::CallDepth, "the call stack of %zu frames is too deep", p.st.frames.size() + 1), p.pc);
   int64_t target = in.target(p.pc);
+  if (auto g = global_at(static_cast<uint32_t>(target))) {
+    Step s{ctx_, p.st, ids_, p.pc};
+    if (auto r = check_global_call(s, *g)) return fail(std::move(*r), p.pc);
+    for (int r = 1; r <= 5; ++r) p.st.reg(r) = RegState::not_init();
+    p.st.reg(0) = RegState::unknown_scalar();
+    if (std::find(called_globals_.begin(), called_globals_.end(), g->start) == called_globals_.end())
+      called_globals_.push_back(g->start);
+    p.prev_pc = p.pc;
+    p.pc = p.pc + 1;
+    return true;
+  }
   Frame callee;
   callee.frameno = static_cast<uint8_t>(p.st.frames.size());
   callee.callsite = p.pc;
@@ -263,6 +290,15 @@ bool Explorer::exec_exit(Path& p) {
     return true;
   }
   Step s{ctx_, p.st, ids_, p.pc};
+  if (p.st.cur().subprog_start != 0) {
+    // A global function returns a scalar; its range is the caller's business.
+    if (auto r = check_reg_read(s, 0)) return fail(std::move(*r), p.pc);
+    if (!p.st.reg(0).is_scalar())
+      return fail(reject(ErrorCode::InvalidReturnValue, "At subprogram exit the register R0 is not a scalar value (%s)",
+                         p.st.reg(0).type_string().c_str()),
+                  p.pc);
+    return false;
+  }
   if (auto r = check_main_exit(s)) return fail(std::move(*r), p.pc);
   return false;
 }
@@ -375,6 +411,23 @@ bool Explorer::step(Path& p) {
   return true;
 }
 
+void Explorer::explore_from(Path start) {
+  stack_.push_back(std::move(start));
+  while (!stack_.empty() && !result_.error) {
+    Path cur = std::move(stack_.back());
+    stack_.pop_back();
+    if (cur.prev_pc >= 0) {
+      log_.branch_from(cur.prev_pc, cur.pc, cur.st);
+      print_state_ = false;
+    }
+    while (step(cur)) {
+    }
+    if (result_.error) break;
+    end_path(cur);
+    print_state_ = true;
+  }
+}
+
 ExploreResult Explorer::run() {
   auto t0 = std::chrono::steady_clock::now();
   const auto& info = isa::prog_type_info(ctx_.prog.type);
@@ -389,19 +442,16 @@ ExploreResult Explorer::run() {
     p.st.reg(2) = RegState::scalar(Scalar::urange(0, kRawMemSize));
   }
   (void)info;
-  stack_.push_back(std::move(p));
-  while (!stack_.empty() && !result_.error) {
-    Path cur = std::move(stack_.back());
-    stack_.pop_back();
-    if (cur.prev_pc >= 0) {
-      log_.branch_from(cur.prev_pc, cur.pc, cur.st);
-      print_state_ = false;
-    }
-    while (step(cur)) {
-    }
-    if (result_.error) break;
-    end_path(cur);
+  explore_from(std::move(p));
+  // Global functions called by the entry are verified next, each on its own.
+  for (size_t i = 0; i < called_globals_.size() && !result_.error; ++i) {
+    auto g = global_at(called_globals_[i]);
+    if (!g) continue;
+    Path gp;
+    gp.st = global_func_entry(*g, ids_);
+    gp.pc = g->start;
     print_state_ = true;
+    explore_from(std::move(gp));
   }
   if (result_.error) log_.error(*result_.error);
   result_.stats.stack_depth = subprog_depth_.empty() ? 0 : subprog_depth_[0];
