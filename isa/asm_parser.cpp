@@ -11,19 +11,19 @@ namespace bpfvet::isa::asm_detail {
 namespace {
 
 constexpr AluOp kAluOps[] = {
-#define BPF_ALU_OP(Name, op, off, symbol) AluOp::Name,
+#define BPFVET_ALU_OP(Name, op, off, symbol) AluOp::Name,
 #include "isa/opcodes.def"
 };
 constexpr JmpOp kJmpOps[] = {
-#define BPF_JMP_OP(Name, op, symbol) JmpOp::Name,
+#define BPFVET_JMP_OP(Name, op, symbol) JmpOp::Name,
 #include "isa/opcodes.def"
 };
 constexpr AtomicOp kAtomicOps[] = {
-#define BPF_ATOMIC_OP(Name, imm, text) AtomicOp::Name,
+#define BPFVET_ATOMIC_OP(Name, imm, text) AtomicOp::Name,
 #include "isa/opcodes.def"
 };
 constexpr Pseudo kPseudos[] = {
-#define BPF_PSEUDO_LDIMM64(Name, src, text) Pseudo::Name,
+#define BPFVET_PSEUDO_LDIMM64(Name, src, text) Pseudo::Name,
 #include "isa/opcodes.def"
 };
 

@@ -19,27 +19,27 @@ constexpr int kMaxReg = 10;
 
 struct AluRow { AluOp op; uint8_t bits; int16_t off; const char* symbol; const char* name; };
 constexpr AluRow kAluRows[] = {
-#define BPF_ALU_OP(Name, op, off, symbol) {AluOp::Name, op, off, symbol, #Name},
+#define BPFVET_ALU_OP(Name, op, off, symbol) {AluOp::Name, op, off, symbol, #Name},
 #include "isa/opcodes.def"
 };
 struct JmpRow { JmpOp op; uint8_t bits; const char* symbol; const char* name; };
 constexpr JmpRow kJmpRows[] = {
-#define BPF_JMP_OP(Name, op, symbol) {JmpOp::Name, op, symbol, #Name},
+#define BPFVET_JMP_OP(Name, op, symbol) {JmpOp::Name, op, symbol, #Name},
 #include "isa/opcodes.def"
 };
 struct SizeRow { uint8_t bits; uint8_t bytes; const char* ctype; };
 constexpr SizeRow kSizeRows[] = {
-#define BPF_SIZE(Name, bits, bytes, ctype) {bits, bytes, ctype},
+#define BPFVET_SIZE(Name, bits, bytes, ctype) {bits, bytes, ctype},
 #include "isa/opcodes.def"
 };
 struct AtomicRow { AtomicOp op; int32_t imm; const char* text; const char* name; };
 constexpr AtomicRow kAtomicRows[] = {
-#define BPF_ATOMIC_OP(Name, imm, text) {AtomicOp::Name, imm, text, #Name},
+#define BPFVET_ATOMIC_OP(Name, imm, text) {AtomicOp::Name, imm, text, #Name},
 #include "isa/opcodes.def"
 };
 struct PseudoRow { Pseudo p; uint8_t src; const char* text; };
 constexpr PseudoRow kPseudoRows[] = {
-#define BPF_PSEUDO_LDIMM64(Name, src, text) {Pseudo::Name, src, text},
+#define BPFVET_PSEUDO_LDIMM64(Name, src, text) {Pseudo::Name, src, text},
 #include "isa/opcodes.def"
 };
 

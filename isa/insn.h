@@ -54,19 +54,19 @@ enum class Kind : uint8_t {
 };
 
 enum class AluOp : uint8_t {
-#define BPF_ALU_OP(Name, op, off, symbol) Name,
+#define BPFVET_ALU_OP(Name, op, off, symbol) Name,
 #include "isa/opcodes.def"
 };
 enum class JmpOp : uint8_t {
-#define BPF_JMP_OP(Name, op, symbol) Name,
+#define BPFVET_JMP_OP(Name, op, symbol) Name,
 #include "isa/opcodes.def"
 };
 enum class AtomicOp : uint8_t {
-#define BPF_ATOMIC_OP(Name, imm, text) Name,
+#define BPFVET_ATOMIC_OP(Name, imm, text) Name,
 #include "isa/opcodes.def"
 };
 enum class Pseudo : uint8_t {
-#define BPF_PSEUDO_LDIMM64(Name, src, text) Name,
+#define BPFVET_PSEUDO_LDIMM64(Name, src, text) Name,
 #include "isa/opcodes.def"
 };
 enum class CallKind : uint8_t { Helper = 0, Local = 1, Kfunc = 2 };

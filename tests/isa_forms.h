@@ -23,7 +23,7 @@ inline std::vector<Insn> all_forms() {
   std::vector<Insn> v;
 
   const AluOp alu_ops[] = {
-#define BPF_ALU_OP(Name, op, off, symbol) AluOp::Name,
+#define BPFVET_ALU_OP(Name, op, off, symbol) AluOp::Name,
 #include "isa/opcodes.def"
   };
   for (AluOp op : alu_ops) {
@@ -48,7 +48,7 @@ inline std::vector<Insn> all_forms() {
       for (uint8_t d : {0, 5}) v.push_back(make::endian(e, d, bits));
 
   const JmpOp jmp_ops[] = {
-#define BPF_JMP_OP(Name, op, symbol) JmpOp::Name,
+#define BPFVET_JMP_OP(Name, op, symbol) JmpOp::Name,
 #include "isa/opcodes.def"
   };
   for (JmpOp op : jmp_ops) {
@@ -100,7 +100,7 @@ inline std::vector<Insn> all_forms() {
   }
 
   const AtomicOp atomic_ops[] = {
-#define BPF_ATOMIC_OP(Name, imm, text) AtomicOp::Name,
+#define BPFVET_ATOMIC_OP(Name, imm, text) AtomicOp::Name,
 #include "isa/opcodes.def"
   };
   for (AtomicOp op : atomic_ops) {
