@@ -234,8 +234,12 @@ uint64_t Interpreter::exec(const Code* code, uint32_t pc, uint64_t r1, uint64_t 
     Packet& p = rt_.context().packet();                                                \
     int64_t off = ip->imm;                                                             \
     if (INDIRECT) off = static_cast<int32_t>(static_cast<uint32_t>(regs[ip->src]) + static_cast<uint32_t>(ip->imm)); \
+    if (!rt_.context().is_skb()) {                                                     \
+      error_at(code, ip, "legacy packet load (LD_ABS/LD_IND) needs a socket buffer context"); \
+      return 0;                                                                        \
+    }                                                                                  \
     const uint64_t len = p.end - p.data;                                               \
-    if (!rt_.context().is_skb() || off < 0 || static_cast<uint64_t>(off) + sizeof(T) > len) { \
+    if (off < 0 || static_cast<uint64_t>(off) + sizeof(T) > len) {                     \
       regs[0] = 0;                                                                     \
       goto legacy_out;                                                                 \
     }                                                                                  \

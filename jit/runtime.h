@@ -50,6 +50,10 @@ class Runtime {
   Result<uint64_t> ld_imm64(const isa::Insn& insn) const;
   /// Runs helper `id` on r1..r5; returns r0.  On failure sets error() and returns 0.
   uint64_t call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+  /// A plain function for generated code: args points at r1..r5.  Same as call_helper.
+  static uint64_t helper_entry(Runtime* rt, int32_t id, const uint64_t* args) {
+    return rt->call_helper(id, args[0], args[1], args[2], args[3], args[4]);
+  }
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }
   void fail(std::string msg) {

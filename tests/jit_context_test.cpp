@@ -194,6 +194,7 @@ std::vector<Fault> faults() {
       {"call_depth", ProgType::SocketFilter, "call f\nexit\nf:\ncall f\nexit\n", "call depth exceeds 8 frames"},
       {"endless_loop", ProgType::SocketFilter, "r0 = 0\ngoto -1\n", "instructions executed"},
       {"fall_off_end", ProgType::SocketFilter, "r0 = 0\n", "fell off the end"},
+      {"ld_abs_without_skb", ProgType::Xdp, "r6 = r1\nr0 = *(u8 *)skb[0]\nexit\n", "needs a socket buffer"},
   };
 }
 

@@ -375,6 +375,33 @@ exit
                  ASSERT_EQ(r.data_out.size(), 68u);
                  EXPECT_EQ(r.data_out[0], 0xfe);
                }});
+  // Metadata in front of the packet and a grown tail: BPF_PROG_TEST_RUN returns both.
+  c.push_back({"xdp_adjust_meta_and_tail", isa::ProgType::Xdp, {},
+               R"(r6 = r1
+r2 = -8
+call 54
+if r0 != 0 goto out
+r2 = *(u32 *)(r6 +8)
+r3 = *(u32 *)(r6 +0)
+r4 = r2
+r4 += 8
+if r4 > r3 goto out
+r1 = 0x1122334455667788 ll
+*(u64 *)(r2 +0) = r1
+r1 = r6
+r2 = 20
+call 65
+r0 = 2
+exit
+out:
+r0 = 1
+exit
+)",
+               {}, 2, [](const RunResult& r) {
+                 ASSERT_EQ(r.data_out.size(), 8u + 64u + 20u);
+                 EXPECT_EQ(r.data_out[0], 0x88);
+                 EXPECT_EQ(r.data_out.back(), 0);
+               }});
   return c;
 }
 
