@@ -5,11 +5,10 @@
 // stderr and exits 2), so no subcommand prints its own fatal errors.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "isa/program.h"
 

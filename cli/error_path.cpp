@@ -18,7 +18,8 @@ std::optional<uint32_t> insn_line(const std::string& line) {
   while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
   if (i == 0 || i > 9 || line.compare(i, 3, ": (") != 0 || line.size() < i + 6 || line[i + 5] != ')')
     return std::nullopt;
-  if (!std::isxdigit(static_cast<unsigned char>(line[i + 3])) || !std::isxdigit(static_cast<unsigned char>(line[i + 4])))
+  if (!std::isxdigit(static_cast<unsigned char>(line[i + 3])) ||
+      !std::isxdigit(static_cast<unsigned char>(line[i + 4])))
     return std::nullopt;
   return static_cast<uint32_t>(std::stoul(line.substr(0, i)));
 }

@@ -58,8 +58,9 @@ void add_selection_options(CLI::App& cmd, InputOptions& opts) {
   cmd.add_option("--section", opts.sections, "Only the programs of this ELF section (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd.add_option("--type", opts.type,
-                 "Program type where the input does not say it: " + isa::prog_type_names() + " (tc = sched_cls)");
+  cmd.add_option(
+      "--type", opts.type,
+      "Program type where the input does not say it: " + isa::prog_type_names() + " (tc = sched_cls)");
   cmd.add_option("--input-format", opts.input_format, "Override input detection: elf, raw or asm");
   cmd.add_option("--program", opts.program, "Only the program with this function name");
 }

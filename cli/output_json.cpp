@@ -24,9 +24,9 @@ json error_json(const std::optional<verifier::Diagnostic>& d) {
 }
 
 json stats_json(const verifier::Stats& s) {
-  return json{{"processed_insns", s.processed_insns},   {"total_states", s.total_states},
-              {"peak_states", s.peak_states},           {"max_states_per_insn", s.max_states_per_insn},
-              {"stack_depth", s.stack_depth},           {"time_us", s.time_us}};
+  return json{{"processed_insns", s.processed_insns}, {"total_states", s.total_states},
+              {"peak_states", s.peak_states},         {"max_states_per_insn", s.max_states_per_insn},
+              {"stack_depth", s.stack_depth},         {"time_us", s.time_us}};
 }
 
 json program_json(const ProgramReport& r, bool with_path) {
@@ -63,8 +63,11 @@ nlohmann::ordered_json cfg_json(const isa::Program& prog, const verifier::CfgGra
   using json = nlohmann::ordered_json;
   json functions = json::array();
   for (const auto& f : g.functions)
-    functions.push_back(
-        {{"name", f.name}, {"start", f.start}, {"end", f.end}, {"entry_block", f.entry_block}, {"blocks", f.blocks}});
+    functions.push_back({{"name", f.name},
+                         {"start", f.start},
+                         {"end", f.end},
+                         {"entry_block", f.entry_block},
+                         {"blocks", f.blocks}});
   json blocks = json::array();
   for (const auto& b : g.blocks) {
     json insns = json::array();
@@ -74,17 +77,21 @@ nlohmann::ordered_json cfg_json(const isa::Program& prog, const verifier::CfgGra
       if (const auto* src = prog.line_of(i)) in["source"] = source_json(*src);
       insns.push_back(std::move(in));
     }
-    blocks.push_back(
-        {{"id", b.id}, {"function", b.function}, {"start", b.first}, {"end", b.end}, {"insns", std::move(insns)}});
+    blocks.push_back({{"id", b.id},
+                      {"function", b.function},
+                      {"start", b.first},
+                      {"end", b.end},
+                      {"insns", std::move(insns)}});
   }
   json edges = json::array();
   for (const auto& e : g.edges)
-    edges.push_back({{"from", e.from}, {"to", e.to ? json(*e.to) : json(nullptr)},
+    edges.push_back({{"from", e.from},
+                     {"to", e.to ? json(*e.to) : json(nullptr)},
                      {"kind", verifier::edge_kind_name(e.kind)}});
-  return {{"file", prog.file},         {"section", prog.section}, {"name", prog.name},
-          {"type", isa::prog_type_name(prog.type)}, {"insns", prog.insns.size()},
-          {"functions", std::move(functions)},      {"blocks", std::move(blocks)},
-          {"edges", std::move(edges)}};
+  return {{"file", prog.file},           {"section", prog.section},
+          {"name", prog.name},           {"type", isa::prog_type_name(prog.type)},
+          {"insns", prog.insns.size()},  {"functions", std::move(functions)},
+          {"blocks", std::move(blocks)}, {"edges", std::move(edges)}};
 }
 
 }  // namespace bpfvet::cli

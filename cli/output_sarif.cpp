@@ -75,7 +75,10 @@ json reports_sarif(const std::vector<ProgramReport>& reports) {
     const auto& d = *r.result.error;
     std::string text = r.name + ": " + d.message;
     if (!d.hint.empty()) text += " (hint: " + d.hint + ")";
-    json props{{"file", r.file}, {"section", r.section}, {"program", r.name}, {"insn", d.insn},
+    json props{{"file", r.file},
+               {"section", r.section},
+               {"program", r.name},
+               {"insn", d.insn},
                {"kernel_message", d.kernel_message}};
     results.push_back({{"ruleId", verifier::error_code_id(d.code)},
                        {"ruleIndex", static_cast<int>(d.code)},
@@ -84,9 +87,7 @@ json reports_sarif(const std::vector<ProgramReport>& reports) {
                        {"locations", json::array({location_json(r, d)})},
                        {"properties", props}});
   }
-  json driver{{"name", "bpfvet"},
-              {"version", BPFVET_VERSION},
-              {"rules", rules_json()}};
+  json driver{{"name", "bpfvet"}, {"version", BPFVET_VERSION}, {"rules", rules_json()}};
   return {{"$schema", kSarifSchema},
           {"version", "2.1.0"},
           {"runs", json::array({{{"tool", {{"driver", driver}}}, {"results", results}}})}};

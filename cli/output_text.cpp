@@ -33,9 +33,11 @@ void print_head(std::ostream& os, const ProgramReport& r) {
 
 std::string source_line_text(const isa::SourceLine& s) {
   const auto slash = s.file.find_last_of('/');
-  std::string out = (slash == std::string::npos ? s.file : s.file.substr(slash + 1)) + ":" + std::to_string(s.line);
+  std::string out =
+      (slash == std::string::npos ? s.file : s.file.substr(slash + 1)) + ":" + std::to_string(s.line);
   const auto start = s.text.find_first_not_of(" \t");
-  if (start != std::string::npos) out += ": " + s.text.substr(start, s.text.find_last_not_of(" \t\r") + 1 - start);
+  if (start != std::string::npos)
+    out += ": " + s.text.substr(start, s.text.find_last_not_of(" \t\r") + 1 - start);
   return out;
 }
 
@@ -45,7 +47,8 @@ void print_report_text(std::ostream& os, const ProgramReport& r) {
   if (r.result.accepted || !r.result.error) return;
   const auto& d = *r.result.error;
   if (d.source) os << "  source: " << source_line_text(*d.source) << "\n";
-  if (!d.kernel_message.empty() && d.kernel_message != d.message) os << "  kernel: " << d.kernel_message << "\n";
+  if (!d.kernel_message.empty() && d.kernel_message != d.message)
+    os << "  kernel: " << d.kernel_message << "\n";
   if (!d.explanation.empty()) os << "  why: " << d.explanation << "\n";
   if (!d.hint.empty()) os << "  hint: " << d.hint << "\n";
 }
@@ -65,8 +68,8 @@ void print_explain_text(std::ostream& os, const ProgramReport& r) {
         os << "      ; " << source_line_text(*src) << "\n";
         last = src;
       }
-      os << (static_cast<int64_t>(step.insn) == d.insn ? "  >>> " : "      ") << step.insn << ": " << step.text
-         << "\n";
+      os << (static_cast<int64_t>(step.insn) == d.insn ? "  >>> " : "      ") << step.insn << ": "
+         << step.text << "\n";
     }
   } else if (d.source) {
     os << "\nAt: " << source_line_text(*d.source) << "\n";
@@ -97,11 +100,16 @@ std::string dot_escape(const std::string& s) {
 
 const char* dot_edge_style(verifier::EdgeKind k) {
   switch (k) {
-    case verifier::EdgeKind::Fallthrough: return "color=black";
-    case verifier::EdgeKind::Jump: return "color=blue";
-    case verifier::EdgeKind::Taken: return "color=darkgreen";
-    case verifier::EdgeKind::Call: return "color=purple, style=dashed";
-    case verifier::EdgeKind::Exit: return "color=gray40";
+    case verifier::EdgeKind::Fallthrough:
+      return "color=black";
+    case verifier::EdgeKind::Jump:
+      return "color=blue";
+    case verifier::EdgeKind::Taken:
+      return "color=darkgreen";
+    case verifier::EdgeKind::Call:
+      return "color=purple, style=dashed";
+    case verifier::EdgeKind::Exit:
+      return "color=gray40";
   }
   return "";
 }

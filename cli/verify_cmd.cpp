@@ -26,8 +26,9 @@ struct VerifyFlags {
 };
 
 void add_verify_flags(CLI::App& cmd, VerifyFlags& f, bool with_log_level) {
-  cmd.add_option("--kernel", f.kernel,
-                 "Verify under this kernel's rules: " + std::string(isa::known_kernel_versions()) + " or any x.y");
+  cmd.add_option(
+      "--kernel", f.kernel,
+      "Verify under this kernel's rules: " + std::string(isa::known_kernel_versions()) + " or any x.y");
   cmd.add_flag("--unpriv", f.unpriv, "Verify as an unprivileged loader would");
   if (with_log_level)
     cmd.add_option("--log-level", f.log_level, "Print the verifier log in the kernel's format: 0, 1 or 2")
@@ -160,10 +161,12 @@ void add_verify_commands(CLI::App& app, int& status) {
   v->callback([verify, &status] { run_verify(*verify, status); });
 
   auto explain = std::make_shared<VerifyCmd>();
-  auto* e = app.add_subcommand("explain", "Explain a rejection: the error, the path to it, why, and how to fix it");
+  auto* e =
+      app.add_subcommand("explain", "Explain a rejection: the error, the path to it, why, and how to fix it");
   add_input_options(*e, explain->in);
   add_verify_flags(*e, explain->flags, true);
-  e->add_option("--format", explain->flags.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  e->add_option("--format", explain->flags.format, "Output: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   e->callback([explain, &status] { run_explain(*explain, status); });
 
   auto lint = std::make_shared<LintCmd>();

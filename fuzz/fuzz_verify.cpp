@@ -13,9 +13,9 @@ using namespace bpfvet;
 
 namespace {
 
-constexpr isa::ProgType kTypes[] = {isa::ProgType::SocketFilter, isa::ProgType::Xdp, isa::ProgType::SchedCls,
-                                    isa::ProgType::Kprobe,       isa::ProgType::Tracepoint, isa::ProgType::Raw,
-                                    isa::ProgType::CgroupSkb,    isa::ProgType::PerfEvent};
+constexpr isa::ProgType kTypes[] = {
+    isa::ProgType::SocketFilter, isa::ProgType::Xdp, isa::ProgType::SchedCls,  isa::ProgType::Kprobe,
+    isa::ProgType::Tracepoint,   isa::ProgType::Raw, isa::ProgType::CgroupSkb, isa::ProgType::PerfEvent};
 constexpr const char* kKernels[] = {"latest", "6.1", "5.4", "4.14"};
 
 }  // namespace

@@ -41,7 +41,9 @@ std::vector<CfgCase> cfg_cases() {
       {"LoopBackEdge",
        "r0 = 3\nr0 -= 1\nif r0 != 0 goto -2\nexit\n",
        {{0, 1}, {1, 3}, {3, 4}},
-       {{0, 1, EdgeKind::Fallthrough}, {1, 2, EdgeKind::Fallthrough}, {1, 1, EdgeKind::Taken},
+       {{0, 1, EdgeKind::Fallthrough},
+        {1, 2, EdgeKind::Fallthrough},
+        {1, 1, EdgeKind::Taken},
         {2, kNone, EdgeKind::Exit}},
        1},
       {"LddwStaysWhole",
@@ -52,11 +54,17 @@ std::vector<CfgCase> cfg_cases() {
       {"LocalCall",
        "r1 = 1\ncall pc+2\nr0 = 0\nexit\nr0 = r1\nexit\n",
        {{0, 2}, {2, 4}, {4, 6}},
-       {{0, 2, EdgeKind::Call}, {0, 1, EdgeKind::Fallthrough}, {1, kNone, EdgeKind::Exit},
+       {{0, 2, EdgeKind::Call},
+        {0, 1, EdgeKind::Fallthrough},
+        {1, kNone, EdgeKind::Exit},
         {2, kNone, EdgeKind::Exit}},
        2},
-      {"MayGoto", "may_goto +1\nr0 = 1\nexit\n", {{0, 1}, {1, 2}, {2, 3}},
-       {{0, 1, EdgeKind::Fallthrough}, {0, 2, EdgeKind::Taken}, {1, 2, EdgeKind::Fallthrough},
+      {"MayGoto",
+       "may_goto +1\nr0 = 1\nexit\n",
+       {{0, 1}, {1, 2}, {2, 3}},
+       {{0, 1, EdgeKind::Fallthrough},
+        {0, 2, EdgeKind::Taken},
+        {1, 2, EdgeKind::Fallthrough},
         {2, kNone, EdgeKind::Exit}},
        1},
   };
@@ -169,8 +177,8 @@ TEST(CfgDot, GraphvizAcceptsIt) {
     EXPECT_EQ(r.out.rfind("digraph ", 0), 0u);
     const auto dot = dir / "g.dot";
     write_file(dot, r.out);
-    const std::string cmd = "dot -Tsvg -o " + (dir / "g.svg").string() + " " + dot.string() + " 2>" +
-                            (dir / "dot.err").string();
+    const std::string cmd =
+        "dot -Tsvg -o " + (dir / "g.svg").string() + " " + dot.string() + " 2>" + (dir / "dot.err").string();
     EXPECT_EQ(std::system(cmd.c_str()), 0) << read_file(dir / "dot.err");
     EXPECT_EQ(read_file(dir / "dot.err"), "");
     EXPECT_GT(fs::file_size(dir / "g.svg"), 0u);

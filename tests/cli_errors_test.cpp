@@ -21,7 +21,9 @@ std::string pseudo_random_bytes(size_t n, uint32_t seed) {
   return s;
 }
 
-std::string corpus_object(const std::string& name) { return read_file(fs::path(corpus_dir()) / (name + ".o")); }
+std::string corpus_object(const std::string& name) {
+  return read_file(fs::path(corpus_dir()) / (name + ".o"));
+}
 
 struct BadCase {
   const char* name;
@@ -43,18 +45,31 @@ std::vector<BadCase> bad_cases() {
       {"EmptyFile", write("empty.o", ""), {"verify", "{dir}/empty.o"}, "empty"},
       {"EmptyRaw", write("empty.bin", ""), {"disasm", "{dir}/empty.bin"}, "empty"},
       {"SevenByteRaw", write("seven.bin", "1234567"), {"verify", "{dir}/seven.bin"}, "seven.bin"},
-      {"GarbageNamedObject", write("garbage.o", pseudo_random_bytes(300, 7)), {"verify", "{dir}/garbage.o"},
+      {"GarbageNamedObject",
+       write("garbage.o", pseudo_random_bytes(300, 7)),
+       {"verify", "{dir}/garbage.o"},
        "garbage.o"},
-      {"GarbageAfterElfMagic", write("magic.o", "\x7f" "ELF" + pseudo_random_bytes(200, 3)),
-       {"verify", "{dir}/magic.o"}, "magic.o"},
-      {"ElfForcedOnText", write("text.bin", std::string(64, 'A')),
-       {"verify", "{dir}/text.bin", "--input-format", "elf"}, "text.bin"},
+      {"GarbageAfterElfMagic",
+       write("magic.o",
+             "\x7f"
+             "ELF" +
+                 pseudo_random_bytes(200, 3)),
+       {"verify", "{dir}/magic.o"},
+       "magic.o"},
+      {"ElfForcedOnText",
+       write("text.bin", std::string(64, 'A')),
+       {"verify", "{dir}/text.bin", "--input-format", "elf"},
+       "text.bin"},
       {"TruncatedElf",
-       [](const ScratchDir& d) { write_file(d / "trunc.o", corpus_object("xdp_ddos_filter").substr(0, 1000)); },
-       {"verify", "{dir}/trunc.o"}, "trunc.o"},
+       [](const ScratchDir& d) {
+         write_file(d / "trunc.o", corpus_object("xdp_ddos_filter").substr(0, 1000));
+       },
+       {"verify", "{dir}/trunc.o"},
+       "trunc.o"},
       {"ElfHeaderOnly",
        [](const ScratchDir& d) { write_file(d / "hdr.o", corpus_object("xdp_ddos_filter").substr(0, 64)); },
-       {"verify", "{dir}/hdr.o"}, "hdr.o"},
+       {"verify", "{dir}/hdr.o"},
+       "hdr.o"},
       {"BadShstrndx",
        [](const ScratchDir& d) {
          std::string elf = corpus_object("xdp_ddos_filter");
@@ -62,19 +77,33 @@ std::vector<BadCase> bad_cases() {
          elf[63] = '\x7f';
          write_file(d / "shstrndx.o", elf);
        },
-       {"verify", "{dir}/shstrndx.o"}, "shstrndx.o"},
-      {"InvalidOpcodeRaw", write("badop.bin", std::string("\xff\x00\x00\x00\x00\x00\x00\x00", 8)),
-       {"verify", "{dir}/badop.bin"}, "badop.bin"},
-      {"HalfLddwRaw", write("lddw.bin", std::string("\x18\x01\x00\x00\x05\x00\x00\x00", 8)),
-       {"disasm", "{dir}/lddw.bin"}, "lddw.bin"},
-      {"AsmSyntaxError", write("syntax.s", "r0 = 0\nr0 +== 1\nexit\n"), {"verify", "{dir}/syntax.s"}, "syntax.s:2"},
+       {"verify", "{dir}/shstrndx.o"},
+       "shstrndx.o"},
+      {"InvalidOpcodeRaw",
+       write("badop.bin", std::string("\xff\x00\x00\x00\x00\x00\x00\x00", 8)),
+       {"verify", "{dir}/badop.bin"},
+       "badop.bin"},
+      {"HalfLddwRaw",
+       write("lddw.bin", std::string("\x18\x01\x00\x00\x05\x00\x00\x00", 8)),
+       {"disasm", "{dir}/lddw.bin"},
+       "lddw.bin"},
+      {"AsmSyntaxError",
+       write("syntax.s", "r0 = 0\nr0 +== 1\nexit\n"),
+       {"verify", "{dir}/syntax.s"},
+       "syntax.s:2"},
       {"AsmUnknownLabel", write("label.s", "goto nowhere\nexit\n"), {"verify", "{dir}/label.s"}, "nowhere"},
-      {"AsmImmediateOutOfRange", write("imm.s", "r0 = 0\n*(u32 *)(r10 -8) = 99999999999\nexit\n"),
-       {"verify", "{dir}/imm.s"}, "imm.s:2"},
-      {"AsmOffsetOutOfRange", write("off.s", "r0 = *(u64 *)(r10 -40000)\nexit\n"), {"disasm", "{dir}/off.s"},
+      {"AsmImmediateOutOfRange",
+       write("imm.s", "r0 = 0\n*(u32 *)(r10 -8) = 99999999999\nexit\n"),
+       {"verify", "{dir}/imm.s"},
+       "imm.s:2"},
+      {"AsmOffsetOutOfRange",
+       write("off.s", "r0 = *(u64 *)(r10 -40000)\nexit\n"),
+       {"disasm", "{dir}/off.s"},
        "off.s:1"},
       {"AsmNoInstructions", write("blank.s", "; nothing here\n\n"), {"verify", "{dir}/blank.s"}, "blank.s"},
-      {"AsmCommandSyntaxError", write("syntax.s", "r0 = = 1\nexit\n"), {"asm", "{dir}/syntax.s", "-o", "{dir}/x.bin"},
+      {"AsmCommandSyntaxError",
+       write("syntax.s", "r0 = = 1\nexit\n"),
+       {"asm", "{dir}/syntax.s", "-o", "{dir}/x.bin"},
        "syntax.s:1"},
       {"AsmCommandMissingOutput", ok_asm, {"asm", "{dir}/ok.s"}, "output"},
       {"AsmCommandUnwritableOutput", ok_asm, {"asm", "{dir}/ok.s", "-o", "{dir}/no/such/dir/x.bin"}, "x.bin"},
@@ -92,7 +121,10 @@ std::vector<BadCase> bad_cases() {
       {"BadFormat", ok_asm, {"verify", "{dir}/ok.s", "--format", "xml"}, "xml"},
       {"ExplainSarifNotOffered", ok_asm, {"explain", "{dir}/ok.s", "--format", "sarif"}, "sarif"},
       {"CfgBadFormat", ok_asm, {"cfg", "{dir}/ok.s", "--format", "png"}, "png"},
-      {"CfgJumpOutOfProgram", write("far.s", "if r1 == 0 goto +100\nr0 = 0\nexit\n"), {"cfg", "{dir}/far.s"}, "outside the program"},
+      {"CfgJumpOutOfProgram",
+       write("far.s", "if r1 == 0 goto +100\nr0 = 0\nexit\n"),
+       {"cfg", "{dir}/far.s"},
+       "outside the program"},
       {"LintOneMissing", ok_asm, {"lint", "{dir}/ok.s", "{dir}/gone.o"}, "gone.o"},
       {"LintBadJobs", ok_asm, {"lint", "{dir}/ok.s", "--jobs", "0"}, "jobs"},
       {"JitUnknownArch", ok_asm, {"jit", "{dir}/ok.s", "--arch", "mips"}, "mips"},

@@ -131,7 +131,8 @@ inline std::vector<std::filesystem::path> corpus_objects() {
 /// (corpus/{accepted,rejected}/NAME.c); empty when the section names the type.
 inline std::string corpus_type(const std::filesystem::path& object) {
   for (const char* folder : {"accepted", "rejected"}) {
-    const auto src = std::filesystem::path(source_dir()) / "corpus" / folder / (object.stem().string() + ".c");
+    const auto src =
+        std::filesystem::path(source_dir()) / "corpus" / folder / (object.stem().string() + ".c");
     std::ifstream in(src);
     for (std::string line; std::getline(in, line);) {
       if (line.rfind("// TYPE:", 0) != 0) continue;
@@ -143,7 +144,8 @@ inline std::string corpus_type(const std::filesystem::path& object) {
 }
 
 /// `args` plus `--type T` when the corpus object needs it.
-inline std::vector<std::string> with_corpus_type(std::vector<std::string> args, const std::filesystem::path& object) {
+inline std::vector<std::string> with_corpus_type(std::vector<std::string> args,
+                                                 const std::filesystem::path& object) {
   if (auto t = corpus_type(object); !t.empty()) args.insert(args.end(), {"--type", t});
   return args;
 }

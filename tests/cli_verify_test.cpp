@@ -121,8 +121,9 @@ TEST(LintJson, ShapeOnEveryCorpusObject) {
 TEST(VerifyText, OneLinePerProgram) {
   const auto ok = run_bpfvet({"verify", corpus(kAccepted)});
   ASSERT_EQ(ok.status, 0) << ok.err;
-  EXPECT_TRUE(std::regex_match(ok.out, std::regex(".*:xdp:xdp_tx_reflect: accepted \\(\\d+ insns, processed \\d+, "
-                                                  "\\d+ us\\)\n")))
+  EXPECT_TRUE(
+      std::regex_match(ok.out, std::regex(".*:xdp:xdp_tx_reflect: accepted \\(\\d+ insns, processed \\d+, "
+                                          "\\d+ us\\)\n")))
       << ok.out;
   const auto bad = run_bpfvet({"verify", corpus(kRejected)});
   ASSERT_EQ(bad.status, 1) << bad.err;
@@ -130,7 +131,8 @@ TEST(VerifyText, OneLinePerProgram) {
   std::string head, source;
   std::getline(is, head);
   std::getline(is, source);
-  EXPECT_TRUE(std::regex_match(head, std::regex(".*:xdp:xdp_off_by_one: rejected at insn 5 \\(PACKET_OUT_OF_BOUNDS\\): .+")))
+  EXPECT_TRUE(std::regex_match(
+      head, std::regex(".*:xdp:xdp_off_by_one: rejected at insn 5 \\(PACKET_OUT_OF_BOUNDS\\): .+")))
       << head;
   EXPECT_EQ(source.rfind("  source: xdp_off_by_one.c:", 0), 0u) << source;
 }
@@ -175,7 +177,8 @@ TEST(VerifySarif, Structure) {
   EXPECT_EQ(res.at("level"), "error");
   EXPECT_TRUE(res.at("message").at("text").is_string());
   const auto& loc = res.at("locations").at(0).at("physicalLocation");
-  EXPECT_NE(loc.at("artifactLocation").at("uri").get<std::string>().find("xdp_off_by_one.c"), std::string::npos);
+  EXPECT_NE(loc.at("artifactLocation").at("uri").get<std::string>().find("xdp_off_by_one.c"),
+            std::string::npos);
   EXPECT_EQ(loc.at("region").at("startLine").get<int>() > 0, true);
 }
 

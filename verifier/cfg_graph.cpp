@@ -35,11 +35,16 @@ int64_t func_addr_target(const Insn& in, size_t pc) { return static_cast<int64_t
 
 const char* edge_kind_name(EdgeKind kind) {
   switch (kind) {
-    case EdgeKind::Fallthrough: return "fallthrough";
-    case EdgeKind::Jump: return "jump";
-    case EdgeKind::Taken: return "taken";
-    case EdgeKind::Call: return "call";
-    case EdgeKind::Exit: return "exit";
+    case EdgeKind::Fallthrough:
+      return "fallthrough";
+    case EdgeKind::Jump:
+      return "jump";
+    case EdgeKind::Taken:
+      return "taken";
+    case EdgeKind::Call:
+      return "call";
+    case EdgeKind::Exit:
+      return "exit";
   }
   return "?";
 }

@@ -58,8 +58,8 @@ struct CfgFunction {
 };
 
 struct CfgGraph {
-  std::vector<BasicBlock> blocks;   // in address order; blocks[i].id == i
-  std::vector<CfgEdge> edges;       // grouped by `from`, in address order
+  std::vector<BasicBlock> blocks;      // in address order; blocks[i].id == i
+  std::vector<CfgEdge> edges;          // grouped by `from`, in address order
   std::vector<CfgFunction> functions;  // in address order; functions[0] is the entry
 
   /// Index of the block containing slot `idx`, or nullopt past the end.
