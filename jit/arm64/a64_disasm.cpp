@@ -1,0 +1,98 @@
+// LLVM MC disassembly of A64 words (see a64_disasm.h).
+#include "jit/arm64/a64_disasm.h"
+
+#include <cstdio>
+#include <mutex>
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/Triple.h"
+#include "llvm/MC/MCAsmInfo.h"
+#include "llvm/MC/MCContext.h"
+#include "llvm/MC/MCDisassembler/MCDisassembler.h"
+#include "llvm/MC/MCInst.h"
+#include "llvm/MC/MCInstPrinter.h"
+#include "llvm/MC/MCInstrInfo.h"
+#include "llvm/MC/MCRegisterInfo.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/MCTargetOptions.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+extern "C" {
+void LLVMInitializeAArch64TargetInfo();
+void LLVMInitializeAArch64TargetMC();
+void LLVMInitializeAArch64Disassembler();
+}
+
+namespace bpfvet::jit::a64 {
+
+struct A64Disassembler::Impl {
+  llvm::Triple triple{"aarch64"};
+  std::unique_ptr<llvm::MCRegisterInfo> regs;
+  std::unique_ptr<llvm::MCAsmInfo> asm_info;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget;
+  std::unique_ptr<llvm::MCInstrInfo> instrs;
+  std::unique_ptr<llvm::MCContext> context;
+  std::unique_ptr<llvm::MCDisassembler> disasm;
+  std::unique_ptr<llvm::MCInstPrinter> printer;
+};
+
+A64Disassembler::A64Disassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+A64Disassembler::~A64Disassembler() = default;
+
+Result<std::unique_ptr<A64Disassembler>> A64Disassembler::create() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64Disassembler();
+  });
+  auto impl = std::make_unique<Impl>();
+  std::string err;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(impl->triple.getTriple(), err);
+  if (target == nullptr) return Error{"LLVM has no AArch64 target: " + err};
+  impl->regs.reset(target->createMCRegInfo(impl->triple.getTriple()));
+  if (!impl->regs) return Error{"LLVM AArch64 target: no register info"};
+  llvm::MCTargetOptions options;
+  impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
+  impl->subtarget.reset(target->createMCSubtargetInfo(impl->triple.getTriple(), "generic", "+lse,+rcpc"));
+  impl->instrs.reset(target->createMCInstrInfo());
+  if (!impl->asm_info || !impl->subtarget || !impl->instrs) return Error{"LLVM AArch64 target: incomplete MC layer"};
+  impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
+                                                    impl->subtarget.get());
+  impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
+  impl->printer.reset(target->createMCInstPrinter(impl->triple, impl->asm_info->getAssemblerDialect(), *impl->asm_info,
+                                                  *impl->instrs, *impl->regs));
+  if (!impl->disasm || !impl->printer) return Error{"LLVM AArch64 target: no disassembler or printer"};
+  return std::unique_ptr<A64Disassembler>(new A64Disassembler(std::move(impl)));
+}
+
+std::string A64Disassembler::text(uint32_t word, uint64_t pc) const {
+  const uint8_t bytes[4] = {uint8_t(word), uint8_t(word >> 8), uint8_t(word >> 16), uint8_t(word >> 24)};
+  llvm::MCInst inst;
+  uint64_t size = 0;
+  const auto status = impl_->disasm->getInstruction(inst, size, llvm::ArrayRef<uint8_t>(bytes, 4), pc, llvm::nulls());
+  if (status != llvm::MCDisassembler::Success || size != 4) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "<invalid 0x%08x>", word);
+    return buf;
+  }
+  std::string raw;
+  llvm::raw_string_ostream os(raw);
+  impl_->printer->printInst(&inst, pc, "", *impl_->subtarget, os);
+  os.flush();
+  std::string out;
+  for (char c : raw) out += c == '\t' ? ' ' : c;
+  const size_t b = out.find_first_not_of(' ');
+  const size_t e = out.find_last_not_of(' ');
+  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
+}
+
+std::vector<std::string> A64Disassembler::disassemble(std::span<const uint32_t> code) const {
+  std::vector<std::string> out;
+  out.reserve(code.size());
+  for (size_t i = 0; i < code.size(); ++i) out.push_back(text(code[i], i * 4));
+  return out;
+}
+
+}  // namespace bpfvet::jit::a64
