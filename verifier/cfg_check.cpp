@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "isa/helpers.h"
+
 namespace bpfvet::verifier {
 
 using isa::Insn;
@@ -181,7 +183,15 @@ UseDef use_def(const Insn& in) {
         if (in.use_src) u.use |= bit(in.src);
       }
       break;
-    case Kind::Call: u.use = 0x3e; u.def = 0x3f; break;
+    case Kind::Call:
+      u.def = 0x3f;
+      u.use = 0x3e;
+      if (in.call == isa::CallKind::Helper) {
+        // A helper reads only its declared arguments.
+        const isa::HelperProto* h = isa::find_helper(in.imm);
+        u.use = h ? static_cast<uint16_t>(((1u << h->nargs()) - 1) << 1) : 0;
+      }
+      break;
     case Kind::Exit: u.use = bit(0); break;
     case Kind::LdImm64: u.def = bit(in.dst); break;
     case Kind::Load: u.use = bit(in.src); u.def = bit(in.dst); break;

@@ -430,6 +430,7 @@ void Explorer::explore_from(Path start) {
 
 ExploreResult Explorer::run() {
   auto t0 = std::chrono::steady_clock::now();
+  log_.preamble();
   const auto& info = isa::prog_type_info(ctx_.prog.type);
   Path p;
   p.st = entry_state(ctx_.prog.type != isa::ProgType::Raw);

@@ -1,5 +1,7 @@
 #include "verifier/state_log.h"
 
+#include <cstdio>
+
 #include "isa/helpers.h"
 #include "isa/printer.h"
 
@@ -13,12 +15,45 @@ std::string listing_text(const isa::Insn& in, int64_t pc) {
     const isa::HelperProto* h = isa::find_helper(in.imm);
     return "call " + std::string(h ? h->name : "unknown") + "#" + std::to_string(in.imm);
   }
+  if (in.kind == isa::Kind::Jmp && in.jmp != isa::JmpOp::MayGoto) {
+    // The kernel's disassembler: "goto pc+2", "if r0 == 0x0 goto pc+1".
+    char off[24];
+    std::snprintf(off, sizeof off, "pc%+lld", static_cast<long long>(in.target(pc) - pc - 1));
+    if (in.jmp == isa::JmpOp::Ja) return std::string(in.is64 ? "goto " : "gotol ") + off;
+    const char w = in.is64 ? 'r' : 'w';
+    std::string rhs;
+    if (in.use_src) {
+      rhs = std::string(1, w) + std::to_string(in.src);
+    } else {
+      char imm[24];
+      std::snprintf(imm, sizeof imm, "%#x", static_cast<uint32_t>(in.imm));
+      rhs = in.imm == 0 ? "0x0" : imm;
+    }
+    return "if " + std::string(1, w) + std::to_string(in.dst) + " " + isa::jmp_op_symbol(in.jmp) + " " + rhs +
+           " goto " + off;
+  }
   return isa::print_insn(in, pc);
 }
 
 char hex_digit(int v) { return "0123456789abcdef"[v & 15]; }
 
 }  // namespace
+
+void StateLog::preamble() {
+  if (level_ < 2) return;
+  for (size_t i = 0; i < ctx_.subprogs.size(); ++i)
+    line("func#" + std::to_string(i) + " @" + std::to_string(ctx_.subprogs[i].start));
+  line("Live regs before insn:");
+  for (int64_t pc = 0; pc < ctx_.insn_count(); ++pc) {
+    const isa::Insn& in = ctx_.insn(pc);
+    if (in.kind == isa::Kind::LdImm64Hi) continue;
+    std::string regs;
+    for (int r = 0; r < 10; ++r) regs += (ctx_.info[pc].live_regs & (1u << r)) ? static_cast<char>('0' + r) : '.';
+    std::string idx = std::to_string(pc);
+    if (idx.size() < 7) idx.insert(0, 7 - idx.size(), ' ');
+    line(idx + ": " + regs + " (" + hex_digit(in.opcode >> 4) + hex_digit(in.opcode) + ") " + listing_text(in, pc));
+  }
+}
 
 void StateLog::state_at(int64_t pc, const AbstractState& st) {
   if (!on()) return;
@@ -34,6 +69,7 @@ void StateLog::branch_from(int64_t from, int64_t to, const AbstractState& st) {
 
 void StateLog::safe(int64_t from, int64_t to, bool after_branch) {
   if (!on()) return;
+  flush(false);
   if (after_branch && from >= 0)
     line("from " + std::to_string(from) + " to " + std::to_string(to) + ": safe");
   else
@@ -91,12 +127,21 @@ void StateLog::insn(int64_t pc, const isa::Insn& in, const AbstractState& after)
     for (size_t i = 0; i < after.refs.size(); ++i) state += (i ? "," : "") + std::to_string(after.refs[i].id);
   }
   if (in.kind == isa::Kind::Jmp && in.jmp == isa::JmpOp::Ja) state.clear();
-  if (!state.empty() && in.kind != isa::Kind::Exit) {
+  flush(true);
+  pending_ = text;
+  pending_state_ = in.kind == isa::Kind::Exit ? "" : state;
+}
+
+void StateLog::flush(bool with_state) {
+  if (pending_.empty()) return;
+  std::string text = std::move(pending_);
+  pending_.clear();
+  if (with_state && !pending_state_.empty()) {
     if (text.size() < 38) text.append(38 - text.size(), ' ');
     else text += ' ';
-    text += "; " + state;
+    text += "; " + pending_state_;
   }
-  line(text);
+  body_ += text + "\n";
 }
 
 void StateLog::error(const Reject& r) {
@@ -116,6 +161,7 @@ void StateLog::stats(const Stats& s, const std::vector<uint32_t>& depths) {
 }
 
 std::string StateLog::take() {
+  flush(true);
   if (level_ == 1 && !failed_) return tail_;
   return body_ + tail_;
 }

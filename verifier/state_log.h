@@ -23,6 +23,9 @@ class StateLog {
  public:
   StateLog(const VerifierContext& ctx, int level) : ctx_(ctx), level_(level) {}
 
+  /// Level 2 preamble: "func#N @START" per function and the registers live before
+  /// every instruction, as the kernel prints them before exploring.
+  void preamble();
   /// "PC: <state>" at the start of a path.
   void state_at(int64_t pc, const AbstractState& st);
   /// "PC: (OP) TEXT ; <registers the instruction touched>" after executing it.
@@ -42,13 +45,20 @@ class StateLog {
 
  private:
   bool on() const { return level_ >= 1; }
-  void line(const std::string& s) { body_ += s + "\n"; }
+  void line(const std::string& s) {
+    flush(true);
+    body_ += s + "\n";
+  }
+  // The last instruction line waits for the next step: the kernel prints its register
+  // state only when the next instruction is not pruned.
+  void flush(bool with_state);
 
   const VerifierContext& ctx_;
   int level_;
   bool failed_ = false;
   std::string body_;
   std::string tail_;
+  std::string pending_, pending_state_;
 };
 
 }  // namespace bpfvet::verifier
