@@ -108,13 +108,24 @@ Check check_size_arg(Step& s, int regno, bool zero_ok, bool write) {
 }
 
 // The constant stored at a stack key pointer, when the 4 key bytes hold a spilled constant.
-std::optional<uint64_t> const_stack_key(const Step& s, const RegState& key) {
-  if (key.type != RegType::Stack || !key.var.is_const()) return std::nullopt;
-  int64_t off = static_cast<int64_t>(key.var.const_value()) + key.off;
-  if (off % kRegSize != 0) return std::nullopt;
+// The kernel's get_constant_map_key: a key whose bytes, counted down from the byte the
+// pointer names, are all known zero (key 0), or exactly a constant scalar spill of the
+// key's size.  Only for privileged loaders.
+std::optional<uint64_t> const_stack_key(const Step& s, const RegState& key, uint32_t key_size) {
+  if (!s.ctx.rules.privileged || key.type != RegType::Stack || !key.var.is_const()) return std::nullopt;
+  const int64_t off = static_cast<int64_t>(key.var.const_value()) + key.off;
+  if (off >= 0 || off < -kMaxBpfStack) return std::nullopt;
   const StackSlot* slot = s.st.frames[key.frameno].find_slot(static_cast<int>((-off - 1) / kRegSize));
-  if (!slot || !slot->is_spill() || !slot->spilled.is_const()) return std::nullopt;
-  return slot->spilled.var.const_value() & 0xffffffffu;
+  if (!slot) return std::nullopt;
+  const int top = static_cast<int>((-off - 1) % kRegSize);
+  uint32_t zeros = 0;
+  for (int i = top; i >= 0 && slot->kind[static_cast<size_t>(i)] == SlotKind::Zero; --i) ++zeros;
+  if (zeros >= key_size) return 0;
+  if (!slot->is_spill() || !slot->spilled.is_scalar()) return std::nullopt;
+  uint32_t spilled = 0;
+  for (int i = top; i >= 0 && slot->kind[static_cast<size_t>(i)] == SlotKind::Spill; --i) ++spilled;
+  if (spilled != key_size || !slot->spilled.is_const()) return std::nullopt;
+  return slot->spilled.var.const_value();
 }
 
 Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& meta);
@@ -168,7 +179,7 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
       if (meta.map_idx < 0) return reject(ErrorCode::HelperArgType, "invalid map_ptr to access map->key");
       const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(meta.map_idx));
       if (arg.type == ArgType::MapKey) {
-        meta.const_key = const_stack_key(s, reg);
+        meta.const_key = const_stack_key(s, reg, m.key_size);
         return helper_mem_access(s, regno, m.key_size, false, false);
       }
       return helper_mem_access(s, regno, isa::map_value_size(m), arg.type == ArgType::UninitMapValue, false);

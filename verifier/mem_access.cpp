@@ -325,7 +325,10 @@ Check exec_ld_imm64(Step& s, const Insn& in) {
       }
       const isa::MapDef& m = maps[static_cast<size_t>(idx)];
       int64_t off = static_cast<int64_t>(in.imm64 >> 32);
-      if (off < 0 || static_cast<uint64_t>(off) >= std::max<uint32_t>(isa::map_value_size(m), 1))
+      // The kernel resolves the address before the walk (map_direct_value_addr): an
+      // array only gives one when it has a single element.
+      const bool single = m.type != isa::MapType::Array || m.max_entries == 1;
+      if (!single || off < 0 || static_cast<uint64_t>(off) >= std::max<uint32_t>(isa::map_value_size(m), 1))
         return reject(ErrorCode::MapValueOutOfBounds, "invalid access to map value pointer, value_size=%u off=%lld",
                       isa::map_value_size(m), static_cast<long long>(off));
       dst = RegState::pointer(RegType::MapValue, static_cast<int32_t>(off));

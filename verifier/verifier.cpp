@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "isa/context.h"
+#include "isa/maps.h"
 
 #include "verifier/cfg_check.h"
 #include "verifier/explain.h"
@@ -13,6 +14,27 @@ namespace bpfvet::verifier {
 namespace {
 
 // Checks that need no exploration: program size and instruction set of the kernel.
+// The kernel resolves every map-value lddw before the walk (resolve_pseudo_ldimm64), so a
+// direct value address that cannot be given fails even in dead code: only arrays of a
+// single element have one, at an offset inside the value.
+Check check_direct_value(const VerifierContext& ctx, const isa::Insn& in, int64_t pc) {
+  if (in.kind != isa::Kind::LdImm64 || (in.pseudo != isa::Pseudo::MapValue && in.pseudo != isa::Pseudo::MapIdxValue))
+    return std::nullopt;
+  if (in.imm < 0 || static_cast<size_t>(in.imm) >= ctx.prog.maps.size()) return std::nullopt;  // the walk says why
+  const isa::MapDef& m = ctx.prog.maps[static_cast<size_t>(in.imm)];
+  const uint64_t off = in.imm64 >> 32;
+  Reject r;
+  if (m.type != isa::MapType::Array)
+    r = reject(ErrorCode::InvalidInsn, "no direct value access support for this map type");
+  else if (m.max_entries != 1 || off >= isa::map_value_size(m))
+    r = reject(ErrorCode::MapValueOutOfBounds, "invalid access to map value pointer, value_size=%u off=%llu",
+               isa::map_value_size(m), static_cast<unsigned long long>(off));
+  else
+    return std::nullopt;
+  r.insn = pc;
+  return r;
+}
+
 Check check_program_limits(const VerifierContext& ctx) {
   const int64_t n = ctx.insn_count();
   if (n == 0) return reject(ErrorCode::InvalidInsn, "BPF program is empty");
@@ -46,6 +68,7 @@ Check check_program_limits(const VerifierContext& ctx) {
       return unsupported("atomic fetch operations");
     if (in.kind == isa::Kind::Call && in.call == isa::CallKind::Local && !k.bpf_to_bpf_calls)
       return unsupported("bpf-to-bpf calls");
+    if (auto r = check_direct_value(ctx, in, pc)) return r;
   }
   return std::nullopt;
 }
