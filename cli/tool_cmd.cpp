@@ -1,4 +1,5 @@
 // disasm, asm, cfg, jit: the structural tools around the verifier.
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -8,7 +9,10 @@
 #include "cli/output_text.h"
 #include "isa/assembler.h"
 #include "isa/printer.h"
+#include "jit/x86_64/x86_64_engine.h"
+#include "jit/x86_64/x86_disasm.h"
 #include "verifier/cfg_graph.h"
+#include "verifier/verifier.h"
 
 namespace bpfvet::cli {
 namespace {
@@ -73,7 +77,10 @@ void run_cfg(const CfgCmd& c) {
       print_cfg_dot(std::cout, prog, *g);
   }
   if (c.format == "json")
-    std::cout << nlohmann::ordered_json{{"tool", "bpfvet"}, {"version", BPFVET_VERSION}, {"programs", programs}}.dump(2)
+    std::cout << nlohmann::ordered_json{{"tool", "bpfvet"},
+                                        {"version", BPFVET_VERSION},
+                                        {"programs", programs}}
+                     .dump(2)
               << "\n";
 }
 
@@ -82,11 +89,61 @@ struct JitCmd {
   std::string arch;
 };
 
-// The native listing: the JIT backends plug in here.  Until then every
-// architecture reports that it is not part of this build.
+// The native listing, like `bpftool prog dump jited linum`: per BPF instruction its
+// source line (on change), its text, then the machine code LLVM MC decodes from the
+// bytes the JIT emitted for it.  A program the verifier rejects is listed as the
+// checked code --no-verify would run.
 void run_jit(const JitCmd& c) {
   const auto obj = load_input(c.in);
-  throw InputError("the " + c.arch + " JIT is not available in this build");
+  if (c.arch != "x86_64") throw InputError("the " + c.arch + " JIT is not available in this build");
+  auto dis = jit::x86::X86Disassembler::create(false, true);
+  if (!dis) throw InputError(dis.message());
+  bool first = true;
+  for (const auto& prog : obj.programs) {
+    const bool verified = verifier::verify_for_execution(prog, verifier::VerifyOptions{}).ok();
+    auto code = jit::x86::compile_for_listing(prog, !verified);
+    if (!code) throw InputError(prog.name + ": " + code.message());
+    if (!first) std::cout << "\n";
+    first = false;
+    std::cout << "; ";
+    if (!prog.section.empty()) std::cout << "section " << prog.section << ", ";
+    std::cout << "program " << prog.name << ", " << prog.insns.size() << " insns -> " << code->code.size()
+              << " bytes of x86_64"
+              << (verified ? "" : " (not verified: checked code, as --no-verify runs it)") << "\n";
+    const isa::SourceLine* last = nullptr;
+    auto dump = [&](size_t from, size_t to) {
+      const std::span<const uint8_t> bytes(code->code.data() + from, to - from);
+      for (const auto& x : (*dis)->disassemble(bytes, from)) {
+        char head[16];
+        std::snprintf(head, sizeof head, "  %5zx:  ", from + x.offset);
+        std::string hex;
+        for (size_t k = 0; k < x.size; ++k) {
+          char b[4];
+          std::snprintf(b, sizeof b, "%02x ", code->code[from + x.offset + k]);
+          hex += b;
+        }
+        if (hex.size() < 33) hex.resize(33, ' ');
+        std::cout << head << hex << (x.valid ? x.text : "(bad)") << "\n";
+      }
+    };
+    for (size_t i = 0; i < prog.insns.size(); ++i) {
+      const auto& in = prog.insns[i];
+      if (in.kind == isa::Kind::LdImm64Hi) continue;
+      for (const auto& f : prog.functions)
+        if (f.start == i && i > 0) std::cout << "; function " << f.name << "\n";
+      if (const auto* src = prog.line_of(i); src && src->line > 0 && !same_line(src, last)) {
+        std::cout << "; " << source_line_text(*src) << "\n";
+        last = src;
+      }
+      std::cout << isa::disasm_line(in, static_cast<int64_t>(i)) << "\n";
+      size_t end = code->insn_offset[i + 1];
+      if (i + 1 < prog.insns.size() && prog.insns[i + 1].kind == isa::Kind::LdImm64Hi)
+        end = code->insn_offset[i + 2];
+      dump(code->insn_offset[i], end);
+    }
+    std::cout << "; out of line: end-of-program trap, unwind" << (verified ? "" : ", access check") << "\n";
+    dump(code->insn_offset.back(), code->code.size());
+  }
 }
 
 }  // namespace
@@ -118,7 +175,8 @@ void add_tool_commands(CLI::App& app, int& status) {
   auto cfg = std::make_shared<CfgCmd>();
   auto* g = app.add_subcommand("cfg", "Control-flow graph: basic blocks, edges, functions");
   add_input_options(*g, cfg->in);
-  g->add_option("--format", cfg->format, "Output: dot (Graphviz) or json")->check(CLI::IsMember({"dot", "json"}));
+  g->add_option("--format", cfg->format, "Output: dot (Graphviz) or json")
+      ->check(CLI::IsMember({"dot", "json"}));
   g->callback([cfg, &status] {
     run_cfg(*cfg);
     status = 0;

@@ -57,7 +57,7 @@ std::string tidy(const std::string& s) {
 X86Disassembler::X86Disassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 X86Disassembler::~X86Disassembler() = default;
 
-Result<std::unique_ptr<X86Disassembler>> X86Disassembler::create(bool intel) {
+Result<std::unique_ptr<X86Disassembler>> X86Disassembler::create(bool intel, bool absolute_branches) {
   static std::once_flag once;
   std::call_once(once, [] {
     LLVMInitializeX86TargetInfo();
@@ -81,6 +81,7 @@ Result<std::unique_ptr<X86Disassembler>> X86Disassembler::create(bool intel) {
   impl->printer.reset(target->createMCInstPrinter(impl->triple, intel ? 1 : 0, *impl->asm_info, *impl->instrs,
                                                   *impl->regs));
   if (!impl->disasm || !impl->printer) return Error{"LLVM X86 target: no disassembler or printer"};
+  impl->printer->setPrintBranchImmAsAddress(absolute_branches);
   return std::unique_ptr<X86Disassembler>(new X86Disassembler(std::move(impl)));
 }
 

@@ -28,8 +28,9 @@ struct X86Insn {
 /// An LLVM MC disassembler for x86-64.  Not thread-safe; create one per thread.
 class X86Disassembler {
  public:
-  /// Fails when libLLVM lacks the X86 target.  `intel`: Intel syntax instead of AT&T.
-  static Result<std::unique_ptr<X86Disassembler>> create(bool intel = false);
+  /// Fails when libLLVM lacks the X86 target.  `intel`: Intel syntax instead of AT&T;
+  /// `absolute_branches`: branch targets as addresses (0x1f) rather than displacements.
+  static Result<std::unique_ptr<X86Disassembler>> create(bool intel = false, bool absolute_branches = false);
   ~X86Disassembler();
   X86Disassembler(const X86Disassembler&) = delete;
   X86Disassembler& operator=(const X86Disassembler&) = delete;
