@@ -28,7 +28,9 @@ constexpr uint8_t kCtx = 6;  // the context is saved in r6 by every prologue
 /// splitmix64: tiny, fast, and the same sequence everywhere.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : s_(seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL) {}
+  // The seed goes through the output mix once, so that neighbouring seeds do not give
+  // shifted copies of one sequence.
+  explicit Rng(uint64_t seed) : s_(seed) { s_ = next() ^ 0x632be59bd9b4e019ULL; }
   uint64_t next() {
     uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -423,10 +425,11 @@ class Generator {
 
   void spill() {
     const int slot = rng_.between(1, 8);
-    const uint8_t size = access_size();
+    const uint32_t k = rng_.below(100);
+    // Pointers are spilled whole, but for the odd narrow (refused) spill.
+    const uint8_t size = k >= 25 && k < 52 && !rng_.chance(8) ? 8 : access_size();
     const int16_t off = stack_off(size, slot);
     Holds h = Holds::Scalar;
-    const uint32_t k = rng_.below(100);
     if (k < 25) {
       b_.emit(mk::store_imm(size, kFp, off, imm()));
     } else if (k < 45 && pic_.regs[kCtx] == Holds::Ctx) {
@@ -532,7 +535,7 @@ class Generator {
       m.type = array ? isa::MapType::Array : isa::MapType::Hash;
       m.key_size = 4;
       m.value_size = rng_.pick(kValueSizes);
-      m.max_entries = static_cast<uint32_t>(rng_.between(1, 16));
+      m.max_entries = array && rng_.chance(30) ? 1u : static_cast<uint32_t>(rng_.between(1, 16));
       maps_.push_back(m);
     }
   }
@@ -541,7 +544,7 @@ class Generator {
   void map_value_access(int p, uint32_t vsize) {
     const uint8_t size = access_size();
     int32_t off = static_cast<int32_t>(rng_.below(vsize >= size ? vsize - size + 1 : 1));
-    if (rng_.chance(10)) {
+    if (rng_.chance(6)) {
       off = rng_.chance(70) ? static_cast<int32_t>(vsize) - size + 1 + static_cast<int32_t>(rng_.below(8)) : -size;
       note("value-oob");
     }
@@ -567,27 +570,27 @@ class Generator {
     const int s = scalar_operand();
     const int32_t limit = static_cast<int32_t>(vsize) - size;
     const uint32_t k = rng_.below(100);
-    if (k < 30) {
+    if (k < 40) {
       int32_t mask = 1;
       while (mask * 2 - 1 <= limit) mask *= 2;
       mask -= 1;
-      if (rng_.chance(15)) {
+      if (rng_.chance(10)) {
         mask = mask * 2 + 1;
         note("varoff=mask-too-wide");
       } else {
         note("varoff=mask");
       }
       b_.emit(mk::alu_imm(AluOp::And, rng_.chance(50), static_cast<uint8_t>(s), mask));
-    } else if (k < 60) {
+    } else if (k < 75) {
       b_.jump(mk::jmp_imm(JmpOp::Jgt, true, static_cast<uint8_t>(s), limit, 0), out_);
       note("varoff=check");
-    } else if (k < 72) {
+    } else if (k < 82) {
       b_.jump(mk::jmp_imm(JmpOp::Jgt, true, static_cast<uint8_t>(s), limit + 1, 0), out_);
       note("varoff=off-by-one");
-    } else if (k < 84) {
+    } else if (k < 89) {
       b_.jump(mk::jmp_imm(JmpOp::Jsgt, true, static_cast<uint8_t>(s), limit, 0), out_);
       note("varoff=signed-only");
-    } else if (k < 92) {
+    } else if (k < 95) {
       b_.jump(mk::jmp_imm(JmpOp::Jgt, false, static_cast<uint8_t>(s), limit, 0), out_);
       note("varoff=check32");
     } else {
@@ -631,7 +634,7 @@ class Generator {
     const uint32_t c = rng_.below(100);
     if (c < 55) {
       b_.jump(mk::jmp_imm(JmpOp::Jeq, true, 0, 0, 0), out_);
-    } else if (c < 80) {
+    } else if (c < 85) {
       const int ok = b_.label();
       b_.jump(mk::jmp_imm(JmpOp::Jne, true, 0, 0, 0), ok);
       b_.jump(mk::ja(0), out_);
@@ -724,26 +727,26 @@ class Generator {
     b_.emit(mk::alu_imm(AluOp::Add, true, static_cast<uint8_t>(e), n));
     const uint32_t k = rng_.below(100);
     int proven = n;
-    if (k < 45) {
+    if (k < 52) {
       b_.jump(mk::jmp(JmpOp::Jgt, true, static_cast<uint8_t>(e), 3, 0), out_);
       note("check=gt");
-    } else if (k < 60) {
+    } else if (k < 65) {
       b_.jump(mk::jmp(JmpOp::Jlt, true, 3, static_cast<uint8_t>(e), 0), out_);
       note("check=lt");
-    } else if (k < 68) {
+    } else if (k < 73) {
       b_.jump(mk::jmp(JmpOp::Jge, true, static_cast<uint8_t>(e), 3, 0), out_);
       note("check=ge");
-    } else if (k < 76) {
+    } else if (k < 82) {
       const int ok = b_.label();
       b_.jump(mk::jmp(JmpOp::Jle, true, static_cast<uint8_t>(e), 3, 0), ok);
       b_.jump(mk::ja(0), out_);
       b_.bind(ok);
       note("check=le-goto-ok");
-    } else if (k < 86) {
+    } else if (k < 90) {
       b_.jump(mk::jmp(JmpOp::Jgt, true, 3, static_cast<uint8_t>(e), 0), out_);
       note("check=swapped");
       proven = -1;
-    } else if (k < 92) {
+    } else if (k < 95) {
       b_.jump(mk::jmp(JmpOp::Jgt, false, static_cast<uint8_t>(e), 3, 0), out_);
       note("check=jmp32");
       proven = -1;
@@ -762,7 +765,7 @@ class Generator {
       uint8_t size = access_size();
       while (size > n && size > 1) size = static_cast<uint8_t>(size / 2);
       int off = static_cast<int>(rng_.below(static_cast<uint32_t>(n >= size ? n - size + 1 : 1)));
-      if (rng_.chance(12)) {
+      if (rng_.chance(5)) {
         off = n - size + 1;
         note("pkt-off-by-one");
       }
@@ -823,7 +826,7 @@ class Generator {
     const uint8_t base = pic_.regs[1] == Holds::Ctx && rng_.chance(40) ? 1 : kCtx;
     const uint32_t k = rng_.below(100);
     const int dst = free_reg();
-    if (k < 75 && !info.fields.empty()) {
+    if (k < 88 && !info.fields.empty()) {
       const isa::CtxField& f = info.fields[rng_.below(static_cast<uint32_t>(info.fields.size()))];
       uint8_t sizes[4];
       int n = 0;
@@ -835,14 +838,14 @@ class Generator {
       const int16_t off = static_cast<int16_t>(f.offset + size * rng_.below(span));
       b_.emit(mk::load(size, false, static_cast<uint8_t>(dst), base, off));
       set(dst, f.yields == isa::CtxYield::Scalar ? Holds::Scalar : Holds::Other);
-    } else if (k < 90) {
+    } else if (k < 94) {
       static const uint8_t kSizes[] = {1, 2, 4, 8};
       const uint8_t size = rng_.pick(kSizes);
       const int16_t off = static_cast<int16_t>(rng_.below(info.ctx_size + 16));
       b_.emit(mk::load(size, false, static_cast<uint8_t>(dst), base, off));
       set(dst, Holds::Other);
       note("ctx-random-read");
-    } else if (k < 97) {
+    } else if (k < 98) {
       const isa::CtxField& f = info.fields[rng_.below(static_cast<uint32_t>(info.fields.size()))];
       const uint8_t size = f.elem_size ? f.elem_size : 4;
       if (rng_.chance(50))
