@@ -1,0 +1,131 @@
+// The "arm64" engine and the JIT listing (see arm64_engine.h).
+#include "jit/arm64/arm64_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "isa/printer.h"
+#include "jit/arm64/a64_disasm.h"
+#include "jit/arm64/arm64_emulator.h"
+
+namespace bpfvet::jit {
+
+namespace {
+
+constexpr uint32_t kBenchBatches = 9;
+
+class Arm64Engine final : public Engine {
+ public:
+  std::string name() const override { return "arm64"; }
+  Status available() const override { return arm64::emulator_available(); }
+
+  Result<RunResult> run(const RunRequest& req) override {
+    const bool others = req.object != nullptr && req.object->programs.size() > 1;
+    const bool checked = req.verified == nullptr || others;
+    auto session = arm64::Arm64Session::create(req, checked);
+    if (!session) return session.error();
+    arm64::Arm64Session& s = **session;
+    const uint32_t repeat = std::max<uint32_t>(1, req.repeat);
+    uint64_t retval = 0;
+    using Clock = std::chrono::steady_clock;
+    auto one = [&]() -> Status {
+      auto r = s.run();
+      if (!r) return r.error();
+      retval = *r;
+      return Ok{};
+    };
+    double ns_per_run = 0;
+    if (req.bench) {
+      const uint32_t warmup = std::max<uint32_t>(1, repeat / 10);
+      for (uint32_t i = 0; i < warmup; ++i)
+        if (auto st = one(); !st) return st.error();
+      const uint32_t per_batch = std::max<uint32_t>(1, repeat / kBenchBatches);
+      std::vector<double> batches;
+      for (uint32_t b = 0; b < kBenchBatches; ++b) {
+        const auto t0 = Clock::now();
+        for (uint32_t i = 0; i < per_batch; ++i)
+          if (auto st = one(); !st) return st.error();
+        batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / per_batch);
+      }
+      std::sort(batches.begin(), batches.end());
+      ns_per_run = batches[batches.size() / 2];
+    } else {
+      const auto t0 = Clock::now();
+      for (uint32_t i = 0; i < repeat; ++i)
+        if (auto st = one(); !st) return st.error();
+      ns_per_run = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / repeat;
+    }
+    uint64_t executed = s.executed();
+    RunResult res;
+    if (req.bench) {
+      // Timing ran many times over one session; report the state after a single run.
+      auto fresh = arm64::Arm64Session::create(req, checked);
+      if (!fresh) return fresh.error();
+      auto r = (*fresh)->run();
+      if (!r) return r.error();
+      res = (*fresh)->runtime().collect(*r);
+      executed = (*fresh)->executed();
+      res.runs = per_bench_runs(repeat);
+    } else {
+      res = s.runtime().collect(retval);
+      res.runs = repeat;
+    }
+    res.engine = name();
+    res.ns_per_run = ns_per_run;
+    res.compile_us = s.compile_us();
+    res.notes.push_back("arm64: " + std::to_string(executed) + " A64 instructions executed per run (unicorn)");
+    return res;
+  }
+
+ private:
+  static uint64_t per_bench_runs(uint32_t repeat) {
+    return uint64_t(std::max<uint32_t>(1, repeat / kBenchBatches)) * kBenchBatches;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_arm64_engine() { return std::make_unique<Arm64Engine>(); }
+
+namespace arm64 {
+
+Result<std::string> listing(const isa::Program& prog, bool checked) {
+  auto dis = a64::A64Disassembler::create();
+  if (!dis) return dis.error();
+  // A scratch runtime resolves map handles as a run would; without one they read as 0.
+  RunRequest req;
+  req.program = &prog;
+  req.input.type = prog.type;
+  auto rt = Runtime::create(req);
+  Options opt;
+  opt.checked = checked;
+  if (rt) opt.min_frame_pointer = (*rt)->frame_pointer(7);
+  const Runtime* scratch = rt ? rt->get() : nullptr;
+  auto code = compile(prog, opt, [scratch](const isa::Insn& in) -> Result<uint64_t> {
+    if (scratch != nullptr) return scratch->ld_imm64(in);
+    return in.pseudo == isa::Pseudo::Imm ? Result<uint64_t>(in.imm64) : Result<uint64_t>(uint64_t(0));
+  });
+  if (!code) return code.error();
+  std::string out;
+  char buf[64];
+  auto words = [&](uint32_t from, uint32_t to) {
+    for (uint32_t off = from; off < to; off += 4) {
+      const uint32_t w = code->code[off / 4];
+      std::snprintf(buf, sizeof buf, "    %6x:  %08x  ", off, w);
+      out += buf + (*dis)->text(w, code->base + off) + "\n";
+    }
+  };
+  const size_t n = prog.insns.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (prog.insns[i].kind == isa::Kind::LdImm64Hi) continue;
+    out += isa::disasm_line(prog.insns[i], static_cast<int64_t>(i)) + "\n";
+    words(code->slot_offset[i], code->slot_offset[i + 1]);
+  }
+  out += "(end)\n";
+  words(code->slot_offset[n], static_cast<uint32_t>(code->code.size() * 4));
+  return out;
+}
+
+}  // namespace arm64
+}  // namespace bpfvet::jit
