@@ -163,7 +163,7 @@ TEST_P(BadContext, IsAnError) {
 INSTANTIATE_TEST_SUITE_P(Ctx, BadContext, testing::ValuesIn(bad_inputs()),
                          [](const testing::TestParamInfo<BadInput>& i) { return i.param.name; });
 
-TEST(BadContext, ShortPacketIsAnError) {
+TEST(BadPacket, ShorterThanAnEthernetHeaderIsAnError) {
   const auto prog = assemble_or_die("r0 = 0\nexit\n", ProgType::Xdp);
   RunRequest req;
   req.program = &prog;

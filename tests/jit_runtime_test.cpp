@@ -402,6 +402,36 @@ exit
                  EXPECT_EQ(r.data_out[0], 0x88);
                  EXPECT_EQ(r.data_out.back(), 0);
                }});
+  // Reading unmapped memory fails with -EFAULT and zeroes the destination, like the
+  // kernel; reading the context succeeds.  r0 = (ret & 0xff) << 8 | first byte read.
+  c.push_back({"probe_read_unmapped_is_efault_and_zeroes", isa::ProgType::Kprobe, {},
+               R"(r6 = r1
+r1 = -1
+*(u64 *)(r10 -8) = r1
+r1 = r10
+r1 += -8
+r2 = 8
+r3 = 16
+call 113
+r0 &= 0xff
+r0 <<= 8
+r1 = *(u8 *)(r10 -8)
+r0 |= r1
+exit
+)",
+               {}, (0xf2u << 8) | 0, nullptr, false});
+  c.push_back({"probe_read_str_stops_at_nul", isa::ProgType::Kprobe, {},
+               R"(r1 = 0x006948 ll
+*(u64 *)(r10 -16) = r1
+r1 = r10
+r1 += -8
+r2 = 8
+r3 = r10
+r3 += -16
+call 115
+exit
+)",
+               {}, 3, nullptr, false});
   return c;
 }
 
@@ -423,7 +453,7 @@ class RuntimeCase : public testing::TestWithParam<Case> {
     prog_.maps = c.maps;
     req_.program = &prog_;
     req_.input.type = c.type;
-    req_.input.data = packet();
+    if (c.type == isa::ProgType::Xdp || c.type == isa::ProgType::SocketFilter) req_.input.data = packet();
     req_.input.maps = c.input;
   }
   isa::Program prog_;
