@@ -167,9 +167,9 @@ const A64Disassembler& disasm() {
   return **d;
 }
 
-class Encoding : public testing::TestWithParam<Row> {};
+class A64Encoding : public testing::TestWithParam<Row> {};
 
-TEST_P(Encoding, WordAndLlvmText) {
+TEST_P(A64Encoding, WordAndLlvmText) {
   const Row& r = GetParam();
   const uint32_t w = r.emit();
   EXPECT_EQ(w, r.word) << r.call << std::hex << ": got 0x" << w;
@@ -183,9 +183,9 @@ std::string row_name(const testing::TestParamInfo<Row>& info) {
   return out.substr(0, 60);
 }
 
-INSTANTIATE_TEST_SUITE_P(A64, Encoding, testing::ValuesIn(kRows), row_name);
+INSTANTIATE_TEST_SUITE_P(A64, A64Encoding, testing::ValuesIn(kRows), row_name);
 
-TEST(Encoding, BranchRanges) {
+TEST(A64Encoding, BranchRanges) {
   EXPECT_TRUE(fits_imm26((1 << 27) - 4));
   EXPECT_FALSE(fits_imm26(1 << 27));
   EXPECT_TRUE(fits_imm26(-(1 << 27)));
@@ -194,7 +194,7 @@ TEST(Encoding, BranchRanges) {
   EXPECT_FALSE(fits_imm19(6));  // not a multiple of 4
 }
 
-TEST(Encoding, InvalidWordIsReported) { EXPECT_EQ(disasm().text(0xffffffffu), "<invalid 0xffffffff>"); }
+TEST(A64Encoding, InvalidWordIsReported) { EXPECT_EQ(disasm().text(0xffffffffu), "<invalid 0xffffffff>"); }
 
 // ---- Lowering: one BPF instruction (after the entry prologue) -> LLVM text ----
 
