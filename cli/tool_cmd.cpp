@@ -9,6 +9,7 @@
 #include "cli/output_text.h"
 #include "isa/assembler.h"
 #include "isa/printer.h"
+#include "jit/arm64/arm64_engine.h"
 #include "jit/x86_64/x86_64_engine.h"
 #include "jit/x86_64/x86_disasm.h"
 #include "verifier/cfg_graph.h"
@@ -95,6 +96,16 @@ struct JitCmd {
 // checked code --no-verify would run.
 void run_jit(const JitCmd& c) {
   const auto obj = load_input(c.in);
+  if (c.arch == "arm64") {
+    for (size_t p = 0; p < obj.programs.size(); ++p) {
+      const auto& prog = obj.programs[p];
+      const bool verified = verifier::verify_for_execution(prog, verifier::VerifyOptions{}).ok();
+      auto text = jit::arm64::listing(prog, !verified);
+      if (!text) throw InputError(prog.name + ": " + text.message());
+      std::cout << (p > 0 ? "\n" : "") << *text;
+    }
+    return;
+  }
   if (c.arch != "x86_64") throw InputError("the " + c.arch + " JIT is not available in this build");
   auto dis = jit::x86::X86Disassembler::create(false, true);
   if (!dis) throw InputError(dis.message());
