@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <regex>
 #include <string>
@@ -28,23 +29,31 @@ namespace {
 using testsupport::GenFlavour;
 
 constexpr uint64_t kBatch = 100;   // programs per test case
-constexpr uint64_t kBatches = 5;   // test cases per flavour: 5 flavours x 5 x 100 = 2500 programs
+constexpr uint64_t kBatches = 10;  // test cases per flavour: 5 flavours x 10 x 100 = 5000 programs
 constexpr size_t kShown = 3;       // disagreements printed in full per batch
 
-/// A known, documented difference: the kernel message (regex over its log's error
-/// line) and why we do not follow the kernel there.
+/// A known, documented difference: bpfvet's error (regex), the kernel's verdict
+/// ("accepted", or a regex over its error line), and why we do not follow the kernel.
 struct Allowed {
-  const char* kernel_message;
+  const char* ours;
+  const char* kernel;
   const char* reason;
 };
 const Allowed kAllowed[] = {
-    {"^$", "placeholder never matching a real rejection"},
+    {"^invalid size of register fill$", "accepted",
+     "the kernel prunes a path at a state whose stack slot is STACK_MISC (a narrow store scrubbed a "
+     "spilled pointer) and whose scalars are not precise; bpfvet has no precision marks, so it "
+     "explores that path, where the slot still holds the pointer, and reports the narrow fill the "
+     "kernel itself reports when the path is walked (see README)"},
 };
 
-const Allowed* allowed_difference(const std::string& kernel_message) {
-  for (const Allowed& a : kAllowed)
-    if (std::string(a.kernel_message) != "^$" && std::regex_search(kernel_message, std::regex(a.kernel_message)))
+const Allowed* allowed_difference(const std::string& ours, bool kernel_accepted, const std::string& kernel_message) {
+  for (const Allowed& a : kAllowed) {
+    if (!std::regex_search(ours, std::regex(a.ours))) continue;
+    const std::string k = a.kernel;
+    if (k == "accepted" ? kernel_accepted : !kernel_accepted && std::regex_search(kernel_message, std::regex(k)))
       return &a;
+  }
   return nullptr;
 }
 
@@ -63,6 +72,8 @@ std::string verdict_text(bool accepted, int64_t insn, const std::string& message
 TEST_P(RandomProgramTest, SameVerdictAsKernel) {
   const Params p = GetParam();
   const bool kernel = kernel_bpf_available();
+  int same_words = 0;
+  std::vector<std::string> wording;
   int compared = 0, agreed = 0, allowed = 0, accepted = 0, rejected = 0, unloadable = 0;
   std::map<std::string, int> reasons;  // bpfvet's rejection messages, for the summary
   std::vector<std::string> shown;
@@ -104,9 +115,18 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
     const bool same = r.accepted == kv.accepted && (r.accepted || !kernel_insn_known || our_insn == kv.insn);
     if (same) {
       ++agreed;
+      // The kernel's log must contain our wording of the error.
+      if (!r.accepted && kernel_insn_known) {
+        if (kv.log.find(r.error->kernel_message) != std::string::npos) {
+          ++same_words;
+        } else if (wording.size() < kShown) {
+          wording.push_back("seed " + std::to_string(seed) + ": bpfvet says \"" + r.error->kernel_message +
+                            "\", the kernel \"" + kv.message + "\"");
+        }
+      }
       continue;
     }
-    if (!kv.accepted && allowed_difference(kv.message)) {
+    if (allowed_difference(r.error ? r.error->kernel_message : "accepted", kv.accepted, kv.message)) {
       ++allowed;
       continue;
     }
@@ -121,8 +141,8 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
   std::printf("[random] %-8s batch %llu: bpfvet accepted %d rejected %d", testsupport::gen_flavour_name(p.flavour),
               static_cast<unsigned long long>(p.batch), accepted, rejected);
   if (kernel)
-    std::printf("; kernel comparison: %d/%d agree, %d allowed differences, %d not loadable\n", agreed, compared,
-                allowed, unloadable);
+    std::printf("; kernel: %d/%d agree, %d allowed, %d not loadable; same error wording %d/%d\n", agreed,
+                compared, allowed, unloadable, same_words, rejected);
   else
     std::printf("; bpf() unavailable, no comparison\n");
   std::vector<std::pair<int, std::string>> top;
@@ -133,15 +153,19 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
   EXPECT_GT(accepted, static_cast<int>(kBatch) / 4) << "too few accepted programs";
   EXPECT_GT(rejected, 0) << "no rejected programs";
   for (const std::string& s : shown) ADD_FAILURE() << s;
+  for (const std::string& w : wording) ADD_FAILURE() << "error wording differs: " << w;
   EXPECT_EQ(agreed + allowed, compared) << compared - agreed - allowed << " disagreements (first " << shown.size()
                                         << " shown above)";
   if (!kernel) GTEST_SKIP() << "bpf() is not available: bpfvet ran on all programs, no kernel comparison";
 }
 
+// BPFVET_RANDOM_BATCHES=N runs N batches per flavour instead (a deeper search).
 std::vector<Params> all_params() {
+  uint64_t batches = kBatches;
+  if (const char* env = std::getenv("BPFVET_RANDOM_BATCHES")) batches = std::max<uint64_t>(1, std::strtoull(env, nullptr, 10));
   std::vector<Params> out;
   for (GenFlavour f : testsupport::kGenFlavours)
-    for (uint64_t b = 0; b < kBatches; ++b) out.push_back({f, b});
+    for (uint64_t b = 0; b < batches; ++b) out.push_back({f, b});
   return out;
 }
 

@@ -135,6 +135,15 @@ Check adjust_pointer(Step& s, const Insn& in, const RegState& ptr, const RegStat
   return std::nullopt;
 }
 
+// Gives the scalar in register `regno` (and its copy `src`) an id when it has none and
+// is not a constant (the kernel's assign_scalar_id_before_mov).
+void link_copy(Step& s, int regno, RegState& src) {
+  if (src.id == 0 && !src.var.is_const()) {
+    src.id = s.ids.fresh();
+    s.st.reg(regno).id = src.id;
+  }
+}
+
 Check exec_mov(Step& s, const Insn& in) {
   RegState& dst = s.st.reg(in.dst);
   if (!in.use_src) {
@@ -150,16 +159,26 @@ Check exec_mov(Step& s, const Insn& in) {
       dst = RegState::unknown_scalar();
       return std::nullopt;
     }
+    // A value the sign extension cannot change stays linked to its source (the kernel's
+    // no_sext case), so that bounds learned on one apply to both.
+    if (in.off > 0 && in.off < 64 && src.var.umax < (uint64_t{1} << (in.off - 1))) {
+      link_copy(s, in.src, src);
+      dst = src;
+      return std::nullopt;
+    }
     RegState r = RegState::scalar(scalar_alu(in, Scalar::unknown(), src.var));
     dst = r;
     return std::nullopt;
   }
   if (in.is64) {
     // Copies of an unknown scalar share an id so that bounds learned on one apply to both.
-    if (src.is_scalar() && src.id == 0 && !src.var.is_const()) {
-      src.id = s.ids.fresh();
-      s.st.reg(in.src).id = src.id;
-    }
+    if (src.is_scalar()) link_copy(s, in.src, src);
+    dst = src;
+    return std::nullopt;
+  }
+  // A 32-bit copy of a scalar whose upper half is known zero is the same value: linked too.
+  if (src.is_scalar() && src.var.umax <= UINT32_MAX) {
+    link_copy(s, in.src, src);
     dst = src;
     return std::nullopt;
   }
