@@ -107,22 +107,38 @@ Result<std::string> listing(const isa::Program& prog, bool checked) {
     return in.pseudo == isa::Pseudo::Imm ? Result<uint64_t>(in.imm64) : Result<uint64_t>(uint64_t(0));
   });
   if (!code) return code.error();
-  std::string out;
+  std::string out = "; ";
+  if (!prog.section.empty()) out += "section " + prog.section + ", ";
+  out += "program " + prog.name + ", " + std::to_string(prog.insns.size()) + " insns -> " +
+         std::to_string(code->code.size() * 4) + " bytes of arm64" +
+         (checked ? " (not verified: checked code, as --no-verify runs it)" : "") + "\n";
   char buf[64];
   auto words = [&](uint32_t from, uint32_t to) {
     for (uint32_t off = from; off < to; off += 4) {
       const uint32_t w = code->code[off / 4];
-      std::snprintf(buf, sizeof buf, "    %6x:  %08x  ", off, w);
+      std::snprintf(buf, sizeof buf, "  %5x:  %08x  ", off, w);
       out += buf + (*dis)->text(w, code->base + off) + "\n";
     }
   };
   const size_t n = prog.insns.size();
+  const isa::SourceLine* last = nullptr;
   for (size_t i = 0; i < n; ++i) {
     if (prog.insns[i].kind == isa::Kind::LdImm64Hi) continue;
+    for (const auto& f : prog.functions)
+      if (f.start == i && i > 0) out += "; function " + f.name + "\n";
+    if (const auto* src = prog.line_of(i); src != nullptr && src->line > 0 && (last == nullptr || !(*src == *last))) {
+      const auto slash = src->file.find_last_of('/');
+      out += "; " + (slash == std::string::npos ? src->file : src->file.substr(slash + 1)) + ":" +
+             std::to_string(src->line);
+      const auto b = src->text.find_first_not_of(" \t");
+      if (b != std::string::npos) out += ": " + src->text.substr(b, src->text.find_last_not_of(" \t\r") + 1 - b);
+      out += "\n";
+      last = src;
+    }
     out += isa::disasm_line(prog.insns[i], static_cast<int64_t>(i)) + "\n";
     words(code->slot_offset[i], code->slot_offset[i + 1]);
   }
-  out += "(end)\n";
+  out += "; end of program (fell off the end)\n";
   words(code->slot_offset[n], static_cast<uint32_t>(code->code.size() * 4));
   return out;
 }
