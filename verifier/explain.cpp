@@ -154,7 +154,7 @@ Diagnostic make_diagnostic(const VerifierContext& ctx, const Reject& r) {
   d.message = std::string(error_code_meaning(r.code));
   if (!insn_text.empty()) d.message += " (insn " + std::to_string(r.insn) + ": " + insn_text + ")";
   Words w = words_for(r, insn_text);
-  d.explanation = w.explanation;
+  d.explanation = r.why.empty() ? w.explanation : r.why + " " + w.explanation;
   d.hint = w.hint;
   // Line info covers the first instruction of each source line: use the nearest one before.
   for (int64_t i = std::min<int64_t>(r.insn, ctx.insn_count() - 1); i >= 0; --i)

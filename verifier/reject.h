@@ -20,6 +20,7 @@ struct Reject {
   std::vector<std::string> details;    // further kernel log lines
   int64_t insn = -1;                   // set by the explorer when unset
   int reg = -1;                        // register involved, when one is (for explanations)
+  std::string why;                     // the concrete facts, in plain words (optional)
 };
 
 /// nullopt when the check passed.
