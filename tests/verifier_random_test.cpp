@@ -72,7 +72,7 @@ std::string verdict_text(bool accepted, int64_t insn, const std::string& message
 TEST_P(RandomProgramTest, SameVerdictAsKernel) {
   const Params p = GetParam();
   const bool kernel = kernel_bpf_available();
-  int same_words = 0;
+  int same_words = 0, worded = 0;
   std::vector<std::string> wording;
   int compared = 0, agreed = 0, allowed = 0, accepted = 0, rejected = 0, unloadable = 0;
   std::map<std::string, int> reasons;  // bpfvet's rejection messages, for the summary
@@ -117,6 +117,7 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
       ++agreed;
       // The kernel's log must contain our wording of the error.
       if (!r.accepted && kernel_insn_known) {
+        ++worded;
         if (kv.log.find(r.error->kernel_message) != std::string::npos) {
           ++same_words;
         } else if (wording.size() < kShown) {
@@ -142,7 +143,7 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
               static_cast<unsigned long long>(p.batch), accepted, rejected);
   if (kernel)
     std::printf("; kernel: %d/%d agree, %d allowed, %d not loadable; same error wording %d/%d\n", agreed,
-                compared, allowed, unloadable, same_words, rejected);
+                compared, allowed, unloadable, same_words, worded);
   else
     std::printf("; bpf() unavailable, no comparison\n");
   std::vector<std::pair<int, std::string>> top;

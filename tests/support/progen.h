@@ -18,7 +18,8 @@
 // determined by (flavour, seed): the random source is our own splitmix64, not a
 // standard-library distribution whose output differs between implementations.
 //
-// Header-only (the implementation is in progen.cpp, included at the bottom) because
+// Header-only (the implementation is in progen.cpp and progen_bodies.inc, included at
+// the bottom) because
 // test binaries are built from tests/<layer>_*_test.cpp files only.
 #pragma once
 
