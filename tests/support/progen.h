@@ -19,8 +19,7 @@
 // standard-library distribution whose output differs between implementations.
 //
 // Header-only (the implementation is in progen.cpp and progen_bodies.inc, included at
-// the bottom) because
-// test binaries are built from tests/<layer>_*_test.cpp files only.
+// the bottom) because test binaries are built from tests/<layer>_*_test.cpp only.
 #pragma once
 
 #include <cstdint>
