@@ -91,12 +91,14 @@ std::string compare_results(const RunResult& a, const RunResult& b) {
     if (ma.entries != mb->entries || ma.values != mb->values) {
       os << "map '" << ma.name << "':\n";
       for (const auto& [k, v] : ma.entries) {
-        auto it = std::find_if(mb->entries.begin(), mb->entries.end(), [&](const auto& e) { return e.first == k; });
+        const auto& key = k;  // clang 14 cannot capture a structured binding
+        auto it = std::find_if(mb->entries.begin(), mb->entries.end(), [&](const auto& e) { return e.first == key; });
         if (it == mb->entries.end()) os << "  key " << hex(k) << ": " << an << " " << hex(v) << ", " << bn << " absent\n";
         else if (it->second != v) os << "  key " << hex(k) << ": " << an << " " << hex(v) << ", " << bn << " " << hex(it->second) << "\n";
       }
       for (const auto& [k, v] : mb->entries) {
-        auto it = std::find_if(ma.entries.begin(), ma.entries.end(), [&](const auto& e) { return e.first == k; });
+        const auto& key = k;
+        auto it = std::find_if(ma.entries.begin(), ma.entries.end(), [&](const auto& e) { return e.first == key; });
         if (it == ma.entries.end()) os << "  key " << hex(k) << ": " << an << " absent, " << bn << " " << hex(v) << "\n";
       }
       if (ma.values != mb->values) os << "  queued values differ\n";
