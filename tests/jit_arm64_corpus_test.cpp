@@ -13,9 +13,9 @@
 #include <regex>
 
 #include "isa/assembler.h"
-#include "jit/interp.h"
 #include "jit/arm64/arm64_emulator.h"
 #include "jit/arm64/arm64_engine.h"
+#include "jit/interp.h"
 #include "verifier/verifier.h"
 
 namespace bpfvet::jit {
@@ -31,7 +31,8 @@ bool packet_type(isa::ProgType t) {
 std::vector<std::string> objects() {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(fs::path(BPFVET_SOURCE_DIR) / "corpus/accepted"))
-    if (e.path().extension() == ".c") out.push_back((fs::path(BPFVET_CORPUS_DIR) / (e.path().stem().string() + ".o")).string());
+    if (e.path().extension() == ".c")
+      out.push_back((fs::path(BPFVET_CORPUS_DIR) / (e.path().stem().string() + ".o")).string());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -51,7 +52,8 @@ std::vector<std::vector<uint8_t>> packets() {
 
 isa::LoadOptions options_for(const std::string& object) {
   isa::LoadOptions lo;
-  std::ifstream in(fs::path(BPFVET_SOURCE_DIR) / "corpus/accepted" / (fs::path(object).stem().string() + ".c"));
+  std::ifstream in(fs::path(BPFVET_SOURCE_DIR) / "corpus/accepted" /
+                   (fs::path(object).stem().string() + ".c"));
   for (std::string line; std::getline(in, line) && line.rfind("//", 0) == 0;)
     if (line.rfind("// TYPE:", 0) == 0) {
       std::string t = line.substr(8);
@@ -73,7 +75,8 @@ TEST_P(Arm64Corpus, EveryProgramMatchesTheInterpreter) {
   int compared = 0;
   for (const auto& prog : obj->programs) {
     auto verified = verifier::verify_for_execution(prog, verifier::VerifyOptions{});
-    std::vector<std::vector<uint8_t>> inputs = packet_type(prog.type) ? pkts : std::vector<std::vector<uint8_t>>{{}};
+    std::vector<std::vector<uint8_t>> inputs =
+        packet_type(prog.type) ? pkts : std::vector<std::vector<uint8_t>>{{}};
     for (const auto& data : inputs) {
       for (bool use_verified : {true, false}) {
         if (use_verified && !verified) continue;
@@ -92,7 +95,8 @@ TEST_P(Arm64Corpus, EveryProgramMatchesTheInterpreter) {
           EXPECT_EQ(a.message(), b.message()) << prog.name;
           continue;
         }
-        EXPECT_EQ(compare_results(*a, *b), "") << prog.name << (use_verified ? " (verified)" : " (unverified)");
+        EXPECT_EQ(compare_results(*a, *b), "")
+            << prog.name << (use_verified ? " (verified)" : " (unverified)");
         ++compared;
       }
     }
@@ -142,10 +146,12 @@ INSTANTIATE_TEST_SUITE_P(
     Unverified, Arm64Faults,
     testing::ValuesIn(std::vector<Fault>{
         {"null_read", "r0 = 0\nr0 = *(u64 *)(r0 +0)\nexit\n", "insn 1: invalid read of 8 bytes at 0x0"},
-        {"host_pointer_write", "r1 = 0x7fff00001000 ll\n*(u32 *)(r1 +0) = 1\nr0 = 0\nexit\n", "insn 2: invalid write"},
+        {"host_pointer_write", "r1 = 0x7fff00001000 ll\n*(u32 *)(r1 +0) = 1\nr0 = 0\nexit\n",
+         "insn 2: invalid write"},
         {"stack_overrun", "r0 = *(u64 *)(r10 +8)\nexit\n", "insn 0: invalid read of 8 bytes"},
         {"ctx_past_end", "r0 = *(u32 *)(r1 +4096)\nexit\n", "insn 0: invalid read"},
-        {"atomic_misaligned", "r1 = 1\n*(u64 *)(r10 -16) = r1\nr2 = r10\nr2 += -15\nlock *(u64 *)(r2 +0) += r1\nr0 = 0\nexit\n",
+        {"atomic_misaligned",
+         "r1 = 1\n*(u64 *)(r10 -16) = r1\nr2 = r10\nr2 += -15\nlock *(u64 *)(r2 +0) += r1\nr0 = 0\nexit\n",
          "misaligned atomic"},
         {"fell_off", "r0 = 0\n", "fell off the end"},
         {"deep_recursion", "call pc-1\nexit\n", "call depth"},

@@ -22,7 +22,10 @@ struct Row {
   const char* text;
 };
 
-#define ROW(call, word, text) Row{#call, [] { return static_cast<uint32_t>(call); }, word, text}
+#define ROW(call, word, text)                                     \
+  Row {                                                           \
+#call, [] { return static_cast<uint32_t>(call); }, word, text \
+  }
 
 const Row kRows[] = {
     ROW(add_imm(true, 0, 1, 4095), 0x913ffc20, "add x0, x1, #4095"),
@@ -224,7 +227,9 @@ std::vector<std::string> lower(const std::string& text, bool checked = false, bo
 
 class LoweringTest : public testing::TestWithParam<Lowering> {};
 
-TEST_P(LoweringTest, MatchesKernelStyleSequence) { EXPECT_EQ(lower(GetParam().bpf), GetParam().a64) << GetParam().bpf; }
+TEST_P(LoweringTest, MatchesKernelStyleSequence) {
+  EXPECT_EQ(lower(GetParam().bpf), GetParam().a64) << GetParam().bpf;
+}
 
 const Lowering kLowerings[] = {
     {"add_reg", "r0 += r1", {"add x7, x7, x0"}},
@@ -234,8 +239,9 @@ const Lowering kLowerings[] = {
     {"mov_imm_neg", "r0 = -1", {"mov x7, #-1"}},
     {"mov32_imm", "w0 = -1", {"mov w7, #-1"}},
     {"mov32_reg", "w0 = w1", {"mov w7, w0"}},
-    {"lddw", "r1 = 0x1122334455667788 ll", {"mov x0, #30600", "movk x0, #21862, lsl #16", "movk x0, #13124, lsl #32",
-                                            "movk x0, #4386, lsl #48"}},
+    {"lddw",
+     "r1 = 0x1122334455667788 ll",
+     {"mov x0, #30600", "movk x0, #21862, lsl #16", "movk x0, #13124, lsl #32", "movk x0, #4386, lsl #48"}},
     {"div64", "r0 /= r1", {"udiv x7, x7, x0"}},
     {"sdiv32", "w0 s/= w1", {"sdiv w7, w7, w0"}},
     {"mod64", "r0 %= r1", {"udiv x10, x7, x0", "msub x7, x10, x0, x7"}},
@@ -258,7 +264,8 @@ const Lowering kLowerings[] = {
     {"ja", "goto +0", {"b #4"}},
     {"helper", "call 5", {"bl #-65544", "mov x7, x0"}},
     {"atomic_add", "lock *(u64 *)(r1 +0) += r2", {"stadd x1, [x0]"}},
-    {"atomic_fetch_and", "r2 = atomic_fetch_and((u32 *)(r1 +8), r2)",
+    {"atomic_fetch_and",
+     "r2 = atomic_fetch_and((u32 *)(r1 +8), r2)",
      {"add x10, x0, #8", "mvn w11, w1", "ldclral w11, w1, [x10]"}},
     {"cmpxchg", "r0 = cmpxchg_64(r1 +0, r0, r2)", {"mov x11, x7", "casal x11, x1, [x0]", "mov x7, x11"}},
 };
@@ -268,8 +275,8 @@ INSTANTIATE_TEST_SUITE_P(A64, LoweringTest, testing::ValuesIn(kLowerings),
 
 TEST(Lowering, LlScFallbackLoop) {
   EXPECT_EQ(lower("lock *(u32 *)(r1 +0) += r2", false, false),
-            (std::vector<std::string>{"ldaxr w11, [x0]", "add w12, w11, w1", "stlxr w9, w12, [x0]", "cbnz w9, #-12",
-                                      "dmb ish"}));
+            (std::vector<std::string>{"ldaxr w11, [x0]", "add w12, w11, w1", "stlxr w9, w12, [x0]",
+                                      "cbnz w9, #-12", "dmb ish"}));
 }
 
 TEST(Lowering, CheckedModeChecksEveryAccess) {
@@ -310,9 +317,11 @@ TEST(Lowering, EverySemanticsProgramDisassembles) {
             arm64::Options opt;
             opt.checked = checked;
             opt.lse = lse;
-            auto c = arm64::compile(*prog, opt, [](const isa::Insn& i) -> Result<uint64_t> { return i.imm64; });
+            auto c =
+                arm64::compile(*prog, opt, [](const isa::Insn& i) -> Result<uint64_t> { return i.imm64; });
             ASSERT_TRUE(c) << c.message() << "\n" << text;
-            for (uint32_t w : c->code) ASSERT_EQ(disasm().text(w).rfind("<invalid", 0), std::string::npos) << text;
+            for (uint32_t w : c->code)
+              ASSERT_EQ(disasm().text(w).rfind("<invalid", 0), std::string::npos) << text;
           }
         ++programs;
       } else if (!line.empty() && line[0] != '#') {

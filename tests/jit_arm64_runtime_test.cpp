@@ -66,7 +66,8 @@ exit
 )",
        {},
        77},
-      {"bpf_loop_callback", {},
+      {"bpf_loop_callback",
+       {},
        R"(r1 = 0
 *(u64 *)(r10 -8) = r1
 r1 = 10
@@ -88,7 +89,8 @@ exit
 )",
        {},
        (10u << 16) | 45},
-      {"bpf_loop_stops_early", {},
+      {"bpf_loop_stops_early",
+       {},
        R"(r1 = 100
 r2 = func(cb) ll
 r3 = 0
@@ -103,7 +105,8 @@ exit
 )",
        {},
        7},
-      {"bpf2bpf_keeps_r6_r9_and_frames", {},
+      {"bpf2bpf_keeps_r6_r9_and_frames",
+       {},
        R"(r6 = 6
 r7 = 7
 r8 = 8
@@ -197,7 +200,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, Arm64Runtime, testing::ValuesIn(cases()),
 
 TEST(Arm64Runtime, InstructionCountIsDeterministic) {
   if (auto st = arm64::emulator_available(); !st) GTEST_SKIP() << st.message();
-  auto raw = isa::assemble("r0 = 0\nr1 = 100\nloop:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto loop\nexit\n", "count");
+  auto raw =
+      isa::assemble("r0 = 0\nr1 = 100\nloop:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto loop\nexit\n", "count");
   ASSERT_TRUE(raw) << raw.message();
   auto p = isa::program_from_raw(std::move(*raw), isa::ProgType::SocketFilter, "count");
   ASSERT_TRUE(p) << p.message();

@@ -67,7 +67,8 @@ TEST_P(Arm64Semantics, EmulatedArm64MatchesPinnedResult) {
       ASSERT_TRUE(s) << s.message();
       auto r0 = (*s)->run();
       ASSERT_TRUE(r0) << r0.message() << "\n" << c.text;
-      EXPECT_EQ(*r0, c.expect) << (checked ? "checked" : "unchecked") << (lse ? ", LSE" : ", LL/SC") << " run of\n"
+      EXPECT_EQ(*r0, c.expect) << (checked ? "checked" : "unchecked") << (lse ? ", LSE" : ", LL/SC")
+                               << " run of\n"
                                << c.text;
       EXPECT_GT((*s)->executed(), 0u);
     }

@@ -57,12 +57,13 @@ Result<std::unique_ptr<A64Disassembler>> A64Disassembler::create() {
   impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
   impl->subtarget.reset(target->createMCSubtargetInfo(impl->triple.getTriple(), "generic", "+lse,+rcpc"));
   impl->instrs.reset(target->createMCInstrInfo());
-  if (!impl->asm_info || !impl->subtarget || !impl->instrs) return Error{"LLVM AArch64 target: incomplete MC layer"};
+  if (!impl->asm_info || !impl->subtarget || !impl->instrs)
+    return Error{"LLVM AArch64 target: incomplete MC layer"};
   impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
                                                     impl->subtarget.get());
   impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
-  impl->printer.reset(target->createMCInstPrinter(impl->triple, impl->asm_info->getAssemblerDialect(), *impl->asm_info,
-                                                  *impl->instrs, *impl->regs));
+  impl->printer.reset(target->createMCInstPrinter(impl->triple, impl->asm_info->getAssemblerDialect(),
+                                                  *impl->asm_info, *impl->instrs, *impl->regs));
   if (!impl->disasm || !impl->printer) return Error{"LLVM AArch64 target: no disassembler or printer"};
   return std::unique_ptr<A64Disassembler>(new A64Disassembler(std::move(impl)));
 }
@@ -71,7 +72,8 @@ std::string A64Disassembler::text(uint32_t word, uint64_t pc) const {
   const uint8_t bytes[4] = {uint8_t(word), uint8_t(word >> 8), uint8_t(word >> 16), uint8_t(word >> 24)};
   llvm::MCInst inst;
   uint64_t size = 0;
-  const auto status = impl_->disasm->getInstruction(inst, size, llvm::ArrayRef<uint8_t>(bytes, 4), pc, llvm::nulls());
+  const auto status =
+      impl_->disasm->getInstruction(inst, size, llvm::ArrayRef<uint8_t>(bytes, 4), pc, llvm::nulls());
   if (status != llvm::MCDisassembler::Success || size != 4) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "<invalid 0x%08x>", word);

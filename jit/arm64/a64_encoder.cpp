@@ -42,19 +42,38 @@ uint32_t imm19(int64_t off) { return (static_cast<uint32_t>(off >> 2) & 0x7ffffu
 }  // namespace
 
 // ---- Data processing: immediate ----
-uint32_t add_imm(bool sf, Reg rd, Reg rn, uint32_t imm12, bool lsl12) { return addsub_imm(0x11000000u, sf, rd, rn, imm12, lsl12); }
-uint32_t sub_imm(bool sf, Reg rd, Reg rn, uint32_t imm12, bool lsl12) { return addsub_imm(0x51000000u, sf, rd, rn, imm12, lsl12); }
-uint32_t adds_imm(bool sf, Reg rd, Reg rn, uint32_t imm12) { return addsub_imm(0x31000000u, sf, rd, rn, imm12, false); }
-uint32_t subs_imm(bool sf, Reg rd, Reg rn, uint32_t imm12) { return addsub_imm(0x71000000u, sf, rd, rn, imm12, false); }
-uint32_t movz(bool sf, Reg rd, uint16_t imm16, uint8_t hw) { return move_wide(0x52800000u, sf, rd, imm16, hw); }
-uint32_t movn(bool sf, Reg rd, uint16_t imm16, uint8_t hw) { return move_wide(0x12800000u, sf, rd, imm16, hw); }
-uint32_t movk(bool sf, Reg rd, uint16_t imm16, uint8_t hw) { return move_wide(0x72800000u, sf, rd, imm16, hw); }
-uint32_t sbfm(bool sf, Reg rd, Reg rn, uint8_t immr, uint8_t imms) { return bitfield(0x13000000u, sf, rd, rn, immr, imms); }
-uint32_t ubfm(bool sf, Reg rd, Reg rn, uint8_t immr, uint8_t imms) { return bitfield(0x53000000u, sf, rd, rn, immr, imms); }
+uint32_t add_imm(bool sf, Reg rd, Reg rn, uint32_t imm12, bool lsl12) {
+  return addsub_imm(0x11000000u, sf, rd, rn, imm12, lsl12);
+}
+uint32_t sub_imm(bool sf, Reg rd, Reg rn, uint32_t imm12, bool lsl12) {
+  return addsub_imm(0x51000000u, sf, rd, rn, imm12, lsl12);
+}
+uint32_t adds_imm(bool sf, Reg rd, Reg rn, uint32_t imm12) {
+  return addsub_imm(0x31000000u, sf, rd, rn, imm12, false);
+}
+uint32_t subs_imm(bool sf, Reg rd, Reg rn, uint32_t imm12) {
+  return addsub_imm(0x71000000u, sf, rd, rn, imm12, false);
+}
+uint32_t movz(bool sf, Reg rd, uint16_t imm16, uint8_t hw) {
+  return move_wide(0x52800000u, sf, rd, imm16, hw);
+}
+uint32_t movn(bool sf, Reg rd, uint16_t imm16, uint8_t hw) {
+  return move_wide(0x12800000u, sf, rd, imm16, hw);
+}
+uint32_t movk(bool sf, Reg rd, uint16_t imm16, uint8_t hw) {
+  return move_wide(0x72800000u, sf, rd, imm16, hw);
+}
+uint32_t sbfm(bool sf, Reg rd, Reg rn, uint8_t immr, uint8_t imms) {
+  return bitfield(0x13000000u, sf, rd, rn, immr, imms);
+}
+uint32_t ubfm(bool sf, Reg rd, Reg rn, uint8_t immr, uint8_t imms) {
+  return bitfield(0x53000000u, sf, rd, rn, immr, imms);
+}
 uint32_t lsl_imm(bool sf, Reg rd, Reg rn, uint8_t shift) {
   const uint8_t bits = sf ? 64 : 32;
   shift &= bits - 1;
-  return ubfm(sf, rd, rn, static_cast<uint8_t>((bits - shift) % bits), static_cast<uint8_t>(bits - 1 - shift));
+  return ubfm(sf, rd, rn, static_cast<uint8_t>((bits - shift) % bits),
+              static_cast<uint8_t>(bits - 1 - shift));
 }
 uint32_t lsr_imm(bool sf, Reg rd, Reg rn, uint8_t shift) {
   const uint8_t bits = sf ? 64 : 32;
@@ -85,7 +104,9 @@ uint32_t sdiv(bool sf, Reg rd, Reg rn, Reg rm) { return two_source(0x03, sf, rd,
 uint32_t lslv(bool sf, Reg rd, Reg rn, Reg rm) { return two_source(0x08, sf, rd, rn, rm); }
 uint32_t lsrv(bool sf, Reg rd, Reg rn, Reg rm) { return two_source(0x09, sf, rd, rn, rm); }
 uint32_t asrv(bool sf, Reg rd, Reg rn, Reg rm) { return two_source(0x0a, sf, rd, rn, rm); }
-uint32_t madd(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) { return three_reg(0x1b000000u, sf, rd, rn, rm) | (r5(ra) << 10); }
+uint32_t madd(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) {
+  return three_reg(0x1b000000u, sf, rd, rn, rm) | (r5(ra) << 10);
+}
 uint32_t msub(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) { return madd(sf, rd, rn, rm, ra) | 0x8000u; }
 uint32_t rev16(bool sf, Reg rd, Reg rn) { return one_source(0x01, sf, rd, rn); }
 uint32_t rev32(Reg rd, Reg rn) { return one_source(0x02, true, rd, rn); }
@@ -96,15 +117,15 @@ uint32_t csel(bool sf, Reg rd, Reg rn, Reg rm, Cond c) {
 
 // ---- Loads and stores ----
 uint32_t ldr_uimm(uint8_t size, bool sign, Reg rt, Reg rn, uint32_t off) {
-  return 0x39000000u | (size_field(size) << 30) | (ls_opc(true, sign) << 22) | (((off / size) & 0xfff) << 10) |
-         rd_rn(rt, rn);
+  return 0x39000000u | (size_field(size) << 30) | (ls_opc(true, sign) << 22) |
+         (((off / size) & 0xfff) << 10) | rd_rn(rt, rn);
 }
 uint32_t str_uimm(uint8_t size, Reg rt, Reg rn, uint32_t off) {
   return 0x39000000u | (size_field(size) << 30) | (((off / size) & 0xfff) << 10) | rd_rn(rt, rn);
 }
 uint32_t ldur(uint8_t size, bool sign, Reg rt, Reg rn, int32_t off) {
-  return 0x38000000u | (size_field(size) << 30) | (ls_opc(true, sign) << 22) | ((uint32_t(off) & 0x1ff) << 12) |
-         rd_rn(rt, rn);
+  return 0x38000000u | (size_field(size) << 30) | (ls_opc(true, sign) << 22) |
+         ((uint32_t(off) & 0x1ff) << 12) | rd_rn(rt, rn);
 }
 uint32_t stur(uint8_t size, Reg rt, Reg rn, int32_t off) {
   return 0x38000000u | (size_field(size) << 30) | ((uint32_t(off) & 0x1ff) << 12) | rd_rn(rt, rn);
@@ -131,16 +152,20 @@ uint32_t cbnz(bool sf, Reg rt, int64_t off) { return 0x35000000u | sfbit(sf) | i
 uint32_t br(Reg rn) { return 0xd61f0000u | (r5(rn) << 5); }
 uint32_t blr(Reg rn) { return 0xd63f0000u | (r5(rn) << 5); }
 uint32_t ret(Reg rn) { return 0xd65f0000u | (r5(rn) << 5); }
-bool fits_imm26(int64_t off) { return off % 4 == 0 && off >= -(int64_t(1) << 27) && off < (int64_t(1) << 27); }
-bool fits_imm19(int64_t off) { return off % 4 == 0 && off >= -(int64_t(1) << 20) && off < (int64_t(1) << 20); }
+bool fits_imm26(int64_t off) {
+  return off % 4 == 0 && off >= -(int64_t(1) << 27) && off < (int64_t(1) << 27);
+}
+bool fits_imm19(int64_t off) {
+  return off % 4 == 0 && off >= -(int64_t(1) << 20) && off < (int64_t(1) << 20);
+}
 
 // ---- System, atomics ----
 uint32_t nop() { return 0xd503201fu; }
 uint32_t brk(uint16_t imm16) { return 0xd4200000u | (uint32_t(imm16) << 5); }
 uint32_t dmb_ish() { return 0xd5033bbfu; }
 uint32_t ldop(LseOp op, uint8_t size, bool al, Reg rs, Reg rt, Reg rn) {
-  return 0x38200000u | (size_field(size) << 30) | (al ? 0x00c00000u : 0) | (r5(rs) << 16) | (uint32_t(op) << 12) |
-         rd_rn(rt, rn);
+  return 0x38200000u | (size_field(size) << 30) | (al ? 0x00c00000u : 0) | (r5(rs) << 16) |
+         (uint32_t(op) << 12) | rd_rn(rt, rn);
 }
 uint32_t swp(uint8_t size, bool al, Reg rs, Reg rt, Reg rn) {
   return 0x38208000u | (size_field(size) << 30) | (al ? 0x00c00000u : 0) | (r5(rs) << 16) | rd_rn(rt, rn);
@@ -148,7 +173,9 @@ uint32_t swp(uint8_t size, bool al, Reg rs, Reg rt, Reg rn) {
 uint32_t cas(uint8_t size, bool al, Reg rs, Reg rt, Reg rn) {
   return 0x08a07c00u | (size_field(size) << 30) | (al ? 0x00408000u : 0) | (r5(rs) << 16) | rd_rn(rt, rn);
 }
-uint32_t ldaxr(uint8_t size, Reg rt, Reg rn) { return 0x085ffc00u | (size_field(size) << 30) | rd_rn(rt, rn); }
+uint32_t ldaxr(uint8_t size, Reg rt, Reg rn) {
+  return 0x085ffc00u | (size_field(size) << 30) | rd_rn(rt, rn);
+}
 uint32_t stlxr(uint8_t size, Reg ws, Reg rt, Reg rn) {
   return 0x0800fc00u | (size_field(size) << 30) | (r5(ws) << 16) | rd_rn(rt, rn);
 }

@@ -71,7 +71,7 @@ uint32_t madd(bool sf, Reg rd, Reg rn, Reg rm, Reg ra);
 uint32_t msub(bool sf, Reg rd, Reg rn, Reg rm, Reg ra);  // rd = ra - rn * rm
 inline uint32_t mul(bool sf, Reg rd, Reg rn, Reg rm) { return madd(sf, rd, rn, rm, kZr); }
 uint32_t rev16(bool sf, Reg rd, Reg rn);
-uint32_t rev32(Reg rd, Reg rn);       // 64-bit form: swaps bytes in each word
+uint32_t rev32(Reg rd, Reg rn);         // 64-bit form: swaps bytes in each word
 uint32_t rev(bool sf, Reg rd, Reg rn);  // whole register
 uint32_t csel(bool sf, Reg rd, Reg rn, Reg rm, Cond c);
 

@@ -16,9 +16,9 @@ namespace {
 constexpr uint64_t kStackBase = 0x20'0000'0000ull;  // native stacks, one per CPU level
 constexpr uint64_t kStackStride = 0x10'0000;
 constexpr size_t kNativeStack = 256 * 1024;
-constexpr uint32_t kMaxLevels = 8;                  // callback nesting (MAX_CALL_FRAMES)
+constexpr uint32_t kMaxLevels = 8;  // callback nesting (MAX_CALL_FRAMES)
 constexpr uint32_t kMaxCallFrames = 8;
-constexpr uint64_t kBudget = 2'000'000'000ull;      // A64 instructions per run
+constexpr uint64_t kBudget = 2'000'000'000ull;  // A64 instructions per run
 constexpr uint64_t kPage = 4096;
 constexpr uint32_t kRet = 0xd65f03c0u;
 
@@ -65,8 +65,9 @@ struct Hooks {
     Arm64Session& s = *c->session;
     s.executed_ += size / 4;
     if (s.executed_ > kBudget) {
-      s.fail_at(reg(uc, UC_ARM64_REG_PC), "more than " + std::to_string(kBudget) +
-                                              " A64 instructions executed (endless loop in an unverified program?)");
+      s.fail_at(reg(uc, UC_ARM64_REG_PC),
+                "more than " + std::to_string(kBudget) +
+                    " A64 instructions executed (endless loop in an unverified program?)");
       uc_emu_stop(uc);
     }
   }
@@ -80,7 +81,8 @@ struct Hooks {
     }
     const bool write = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT;
     s.fail_at(pc, std::string("invalid ") + (write ? "write" : "read") + " of " + std::to_string(size) +
-                      " bytes at " + hex(address) + ": not inside the stack, context, packet or any map value");
+                      " bytes at " + hex(address) +
+                      ": not inside the stack, context, packet or any map value");
     return false;
   }
 };
@@ -103,7 +105,8 @@ Result<std::unique_ptr<Arm64Session>> Arm64Session::create(const RunRequest& req
   s->lse_ = lse;
   s->code_mem_ = host_map(kCodeSize);
   s->tramp_mem_ = host_map(kTrampolineSize);
-  if (s->code_mem_ == nullptr || s->tramp_mem_ == nullptr) return Error{"arm64 engine: cannot allocate emulator memory"};
+  if (s->code_mem_ == nullptr || s->tramp_mem_ == nullptr)
+    return Error{"arm64 engine: cannot allocate emulator memory"};
   for (uint32_t i = 0; i < kTrampolineSize / 4; ++i) std::memcpy(s->tramp_mem_ + 4 * i, &kRet, 4);
   Arm64Session* self = s.get();
   s->rt_->invoke_callback = [self](uint64_t fn, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
@@ -149,23 +152,28 @@ Result<Arm64Session::Cpu*> Arm64Session::cpu(uint32_t level) {
     auto c = std::make_unique<Cpu>();
     c->session = this;
     c->level = static_cast<uint32_t>(cpus_.size());
-    if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &c->uc) != UC_ERR_OK) return Error{"arm64 engine: uc_open failed"};
+    if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &c->uc) != UC_ERR_OK)
+      return Error{"arm64 engine: uc_open failed"};
     uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM64_MAX);
     c->stack = host_map(kNativeStack);
     const uint64_t stack_addr = kStackBase + c->level * kStackStride;
     uc_err e = c->stack == nullptr ? UC_ERR_NOMEM : UC_ERR_OK;
-    if (e == UC_ERR_OK) e = uc_mem_map_ptr(c->uc, kTrampolineBase, kTrampolineSize, UC_PROT_READ | UC_PROT_EXEC, tramp_mem_);
-    if (e == UC_ERR_OK) e = uc_mem_map_ptr(c->uc, kCodeBase, kCodeSize, UC_PROT_READ | UC_PROT_EXEC, code_mem_);
-    if (e == UC_ERR_OK) e = uc_mem_map_ptr(c->uc, stack_addr, kNativeStack, UC_PROT_READ | UC_PROT_WRITE, c->stack);
+    if (e == UC_ERR_OK)
+      e = uc_mem_map_ptr(c->uc, kTrampolineBase, kTrampolineSize, UC_PROT_READ | UC_PROT_EXEC, tramp_mem_);
+    if (e == UC_ERR_OK)
+      e = uc_mem_map_ptr(c->uc, kCodeBase, kCodeSize, UC_PROT_READ | UC_PROT_EXEC, code_mem_);
+    if (e == UC_ERR_OK)
+      e = uc_mem_map_ptr(c->uc, stack_addr, kNativeStack, UC_PROT_READ | UC_PROT_WRITE, c->stack);
     uc_hook h;
     if (e == UC_ERR_OK)
-      e = uc_hook_add(c->uc, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&Hooks::trampoline), c.get(), kTrampolineBase,
-                      kTrampolineBase + kTrampolineSize - 1);
+      e = uc_hook_add(c->uc, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&Hooks::trampoline), c.get(),
+                      kTrampolineBase, kTrampolineBase + kTrampolineSize - 1);
     if (e == UC_ERR_OK)
       e = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Hooks::block), c.get(), kCodeBase,
                       kCodeBase + kCodeSize - 1);
     if (e == UC_ERR_OK)
-      e = uc_hook_add(c->uc, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Hooks::invalid), c.get(), 1, 0);
+      e = uc_hook_add(c->uc, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Hooks::invalid), c.get(), 1,
+                      0);
     if (e != UC_ERR_OK) return Error{std::string("arm64 engine: emulator set-up failed: ") + uc_strerror(e)};
     cpus_.push_back(std::move(c));
   }
@@ -223,8 +231,9 @@ void Arm64Session::on_trampoline(Cpu& c, uint64_t address) {
   }
   uc_engine* uc = c.uc;
   const uint64_t call_site = reg(uc, UC_ARM64_REG_LR) - 4;
-  const uint64_t r0 = rt_->call_helper(static_cast<int32_t>(off / 4), reg(uc, UC_ARM64_REG_X0), reg(uc, UC_ARM64_REG_X1),
-                                       reg(uc, UC_ARM64_REG_X2), reg(uc, UC_ARM64_REG_X3), reg(uc, UC_ARM64_REG_X4));
+  const uint64_t r0 =
+      rt_->call_helper(static_cast<int32_t>(off / 4), reg(uc, UC_ARM64_REG_X0), reg(uc, UC_ARM64_REG_X1),
+                       reg(uc, UC_ARM64_REG_X2), reg(uc, UC_ARM64_REG_X3), reg(uc, UC_ARM64_REG_X4));
   if (!error_.empty() || rt_->failed()) {
     fail_at(call_site, rt_->error());
     uc_emu_stop(uc);
@@ -284,11 +293,14 @@ void Arm64Session::on_service(Cpu& c, uint32_t code) {
     const bool write = (k & 4) != 0, atomic = (k & 8) != 0;
     const uint64_t a = reg(uc, UC_ARM64_REG_X10);
     if (!rt_->regions().check(a, size, write)) {
-      std::string what = std::string("invalid ") + (write ? "write" : "read") + " of " + std::to_string(size) +
-                         " bytes at " + hex(a);
+      std::string what = std::string("invalid ") + (write ? "write" : "read") + " of " +
+                         std::to_string(size) + " bytes at " + hex(a);
       if (const Region* r = rt_->regions().containing(a)) {
-        if (write && !r->writable) what += ": " + r->name + " is read-only";
-        else what += ": runs past the end of " + r->name + " (" + hex(r->base) + ", " + std::to_string(r->size) + " bytes)";
+        if (write && !r->writable)
+          what += ": " + r->name + " is read-only";
+        else
+          what += ": runs past the end of " + r->name + " (" + hex(r->base) + ", " + std::to_string(r->size) +
+                  " bytes)";
       } else {
         what += ": not inside the stack, context, packet or any map value";
       }
@@ -312,7 +324,8 @@ uint64_t Arm64Session::enter(uint32_t level, uint64_t addr, const uint64_t args[
   }
   uc_engine* uc = (*c)->uc;
   sync_memory(**c);
-  static const int kArgRegs[5] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3, UC_ARM64_REG_X4};
+  static const int kArgRegs[5] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3,
+                                  UC_ARM64_REG_X4};
   for (int i = 0; i < 5; ++i) set_reg(uc, kArgRegs[i], args[i]);
   for (int r : {UC_ARM64_REG_X7, UC_ARM64_REG_X19, UC_ARM64_REG_X20, UC_ARM64_REG_X21, UC_ARM64_REG_X22,
                 UC_ARM64_REG_X26, UC_ARM64_REG_X27, UC_ARM64_REG_X29})
@@ -322,7 +335,8 @@ uint64_t Arm64Session::enter(uint32_t level, uint64_t addr, const uint64_t args[
   set_reg(uc, UC_ARM64_REG_LR, stop);
   set_reg(uc, UC_ARM64_REG_SP, kStackBase + level * kStackStride + kNativeStack);
   const uc_err e = uc_emu_start(uc, addr, stop, 0, 0);
-  if (e != UC_ERR_OK && error_.empty()) fail_at(reg(uc, UC_ARM64_REG_PC), std::string("emulator: ") + uc_strerror(e));
+  if (e != UC_ERR_OK && error_.empty())
+    fail_at(reg(uc, UC_ARM64_REG_PC), std::string("emulator: ") + uc_strerror(e));
   return reg(uc, UC_ARM64_REG_X7);
 }
 

@@ -69,8 +69,8 @@ class Arm64Session {
 
   std::unique_ptr<Runtime> rt_;
   bool checked_ = false, lse_ = true;
-  uint8_t* code_mem_ = nullptr;     // kCodeSize bytes, host side of the code area
-  uint8_t* tramp_mem_ = nullptr;    // kTrampolineSize bytes of RET
+  uint8_t* code_mem_ = nullptr;   // kCodeSize bytes, host side of the code area
+  uint8_t* tramp_mem_ = nullptr;  // kTrampolineSize bytes of RET
   size_t code_used_ = 0;
   std::vector<std::unique_ptr<Loaded>> programs_;
   std::vector<std::unique_ptr<Cpu>> cpus_;

@@ -74,7 +74,8 @@ class Arm64Engine final : public Engine {
     res.engine = name();
     res.ns_per_run = ns_per_run;
     res.compile_us = s.compile_us();
-    res.notes.push_back("arm64: " + std::to_string(executed) + " A64 instructions executed per run (unicorn)");
+    res.notes.push_back("arm64: " + std::to_string(executed) +
+                        " A64 instructions executed per run (unicorn)");
     return res;
   }
 
@@ -126,12 +127,14 @@ Result<std::string> listing(const isa::Program& prog, bool checked) {
     if (prog.insns[i].kind == isa::Kind::LdImm64Hi) continue;
     for (const auto& f : prog.functions)
       if (f.start == i && i > 0) out += "; function " + f.name + "\n";
-    if (const auto* src = prog.line_of(i); src != nullptr && src->line > 0 && (last == nullptr || !(*src == *last))) {
+    if (const auto* src = prog.line_of(i);
+        src != nullptr && src->line > 0 && (last == nullptr || !(*src == *last))) {
       const auto slash = src->file.find_last_of('/');
       out += "; " + (slash == std::string::npos ? src->file : src->file.substr(slash + 1)) + ":" +
              std::to_string(src->line);
       const auto b = src->text.find_first_not_of(" \t");
-      if (b != std::string::npos) out += ": " + src->text.substr(b, src->text.find_last_not_of(" \t\r") + 1 - b);
+      if (b != std::string::npos)
+        out += ": " + src->text.substr(b, src->text.find_last_not_of(" \t\r") + 1 - b);
       out += "\n";
       last = src;
     }

@@ -128,17 +128,25 @@ void Lowerer::alu(const isa::Insn& in) {
       }
       int64_t v = sf ? int64_t(in.imm) : int64_t(in.imm);  // signed view; 32-bit wraps alike
       if (!add) v = -v;
-      if (v >= 0 && v < 4096) emit(add_imm(sf, d, d, static_cast<uint32_t>(v)));
-      else if (v < 0 && v > -4096) emit(sub_imm(sf, d, d, static_cast<uint32_t>(-v)));
+      if (v >= 0 && v < 4096)
+        emit(add_imm(sf, d, d, static_cast<uint32_t>(v)));
+      else if (v < 0 && v > -4096)
+        emit(sub_imm(sf, d, d, static_cast<uint32_t>(-v)));
       else {
         mov_imm(sf, 10, static_cast<uint64_t>(imm));
         emit(add ? add_reg(sf, d, d, 10) : sub_reg(sf, d, d, 10));
       }
       return;
     }
-    case AluOp::Mul: emit(mul(sf, d, d, operand(10))); return;
-    case AluOp::Div: emit(udiv(sf, d, d, operand(11))); return;
-    case AluOp::SDiv: emit(sdiv(sf, d, d, operand(11))); return;
+    case AluOp::Mul:
+      emit(mul(sf, d, d, operand(10)));
+      return;
+    case AluOp::Div:
+      emit(udiv(sf, d, d, operand(11)));
+      return;
+    case AluOp::SDiv:
+      emit(sdiv(sf, d, d, operand(11)));
+      return;
     case AluOp::Mod:
     case AluOp::SMod: {
       const Reg m = operand(11);
@@ -146,37 +154,56 @@ void Lowerer::alu(const isa::Insn& in) {
       emit(msub(sf, d, 10, m, d));
       return;
     }
-    case AluOp::Or: emit(orr_reg(sf, d, d, operand(10))); return;
-    case AluOp::And: emit(and_reg(sf, d, d, operand(10))); return;
-    case AluOp::Xor: emit(eor_reg(sf, d, d, operand(10))); return;
+    case AluOp::Or:
+      emit(orr_reg(sf, d, d, operand(10)));
+      return;
+    case AluOp::And:
+      emit(and_reg(sf, d, d, operand(10)));
+      return;
+    case AluOp::Xor:
+      emit(eor_reg(sf, d, d, operand(10)));
+      return;
     case AluOp::Lsh:
     case AluOp::Rsh:
     case AluOp::Arsh: {
       if (in.use_src) {
-        emit(in.alu == AluOp::Lsh ? lslv(sf, d, d, s) : in.alu == AluOp::Rsh ? lsrv(sf, d, d, s) : asrv(sf, d, d, s));
+        emit(in.alu == AluOp::Lsh   ? lslv(sf, d, d, s)
+             : in.alu == AluOp::Rsh ? lsrv(sf, d, d, s)
+                                    : asrv(sf, d, d, s));
         return;
       }
       const uint8_t sh = static_cast<uint8_t>(in.imm & (sf ? 63 : 31));
-      emit(in.alu == AluOp::Lsh ? lsl_imm(sf, d, d, sh) : in.alu == AluOp::Rsh ? lsr_imm(sf, d, d, sh)
-                                                                                : asr_imm(sf, d, d, sh));
+      emit(in.alu == AluOp::Lsh   ? lsl_imm(sf, d, d, sh)
+           : in.alu == AluOp::Rsh ? lsr_imm(sf, d, d, sh)
+                                  : asr_imm(sf, d, d, sh));
       return;
     }
-    case AluOp::Neg: emit(neg(sf, d, d)); return;
+    case AluOp::Neg:
+      emit(neg(sf, d, d));
+      return;
     case AluOp::Mov:
-      if (!in.use_src) mov_imm(sf, d, static_cast<uint64_t>(imm));
-      else if (sf && d == s) return;
-      else emit(mov_reg(sf, d, s));
+      if (!in.use_src)
+        mov_imm(sf, d, static_cast<uint64_t>(imm));
+      else if (sf && d == s)
+        return;
+      else
+        emit(mov_reg(sf, d, s));
       return;
     case AluOp::MovSx:
-      if (in.off == 8) emit(sxtb(sf, d, s));
-      else if (in.off == 16) emit(sxth(sf, d, s));
-      else emit(sxtw(d, s));
+      if (in.off == 8)
+        emit(sxtb(sf, d, s));
+      else if (in.off == 16)
+        emit(sxth(sf, d, s));
+      else
+        emit(sxtw(d, s));
       return;
     case AluOp::End: {
       const int bits = in.imm;
       if (in.endian == isa::Endian::Le) {
-        if (bits == 16) emit(uxth(d, d));
-        else if (bits == 32) emit(mov_reg(false, d, d));
+        if (bits == 16)
+          emit(uxth(d, d));
+        else if (bits == 32)
+          emit(mov_reg(false, d, d));
         return;
       }
       if (bits == 16) {
@@ -236,17 +263,39 @@ void Lowerer::jump(const isa::Insn& in) {
   }
   Cond c = Cond::Eq;
   switch (in.jmp) {
-    case JmpOp::Jeq: c = Cond::Eq; break;
-    case JmpOp::Jne: c = Cond::Ne; break;
-    case JmpOp::Jgt: c = Cond::Hi; break;
-    case JmpOp::Jge: c = Cond::Hs; break;
-    case JmpOp::Jlt: c = Cond::Lo; break;
-    case JmpOp::Jle: c = Cond::Ls; break;
-    case JmpOp::Jsgt: c = Cond::Gt; break;
-    case JmpOp::Jsge: c = Cond::Ge; break;
-    case JmpOp::Jslt: c = Cond::Lt; break;
-    case JmpOp::Jsle: c = Cond::Le; break;
-    default: fail("unsupported jump"); return;
+    case JmpOp::Jeq:
+      c = Cond::Eq;
+      break;
+    case JmpOp::Jne:
+      c = Cond::Ne;
+      break;
+    case JmpOp::Jgt:
+      c = Cond::Hi;
+      break;
+    case JmpOp::Jge:
+      c = Cond::Hs;
+      break;
+    case JmpOp::Jlt:
+      c = Cond::Lo;
+      break;
+    case JmpOp::Jle:
+      c = Cond::Ls;
+      break;
+    case JmpOp::Jsgt:
+      c = Cond::Gt;
+      break;
+    case JmpOp::Jsge:
+      c = Cond::Ge;
+      break;
+    case JmpOp::Jslt:
+      c = Cond::Lt;
+      break;
+    case JmpOp::Jsle:
+      c = Cond::Le;
+      break;
+    default:
+      fail("unsupported jump");
+      return;
   }
   branch_cond(c, l);
 }
@@ -326,7 +375,8 @@ Result<Compiled> Lowerer::run() {
     const auto& in = insns[i];
     int64_t t = -1;
     if (in.kind == isa::Kind::Call && in.call == isa::CallKind::Local) t = in.target(static_cast<int64_t>(i));
-    if (in.kind == isa::Kind::LdImm64 && in.pseudo == isa::Pseudo::Func) t = static_cast<int64_t>(i) + 1 + in.imm;
+    if (in.kind == isa::Kind::LdImm64 && in.pseudo == isa::Pseudo::Func)
+      t = static_cast<int64_t>(i) + 1 + in.imm;
     if (t >= 0 && t < static_cast<int64_t>(n)) starts.insert(static_cast<size_t>(t));
   }
   for (size_t s : starts) entries_[s] = buf_.new_label();
@@ -347,19 +397,40 @@ Result<Compiled> Lowerer::run() {
     buf_.bind(labels_[i]);
     const auto& in = insns[i];
     switch (in.kind) {
-      case isa::Kind::Alu: alu(in); break;
-      case isa::Kind::Jmp: jump(in); break;
-      case isa::Kind::Call: call(in); break;
-      case isa::Kind::Exit: epilogue(); break;
-      case isa::Kind::LdImm64: ld_imm64(in); break;
-      case isa::Kind::LdImm64Hi: break;
-      case isa::Kind::Load: load(in); break;
+      case isa::Kind::Alu:
+        alu(in);
+        break;
+      case isa::Kind::Jmp:
+        jump(in);
+        break;
+      case isa::Kind::Call:
+        call(in);
+        break;
+      case isa::Kind::Exit:
+        epilogue();
+        break;
+      case isa::Kind::LdImm64:
+        ld_imm64(in);
+        break;
+      case isa::Kind::LdImm64Hi:
+        break;
+      case isa::Kind::Load:
+        load(in);
+        break;
       case isa::Kind::Store:
-      case isa::Kind::StoreReg: store(in); break;
-      case isa::Kind::Atomic: atomic(in); break;
+      case isa::Kind::StoreReg:
+        store(in);
+        break;
+      case isa::Kind::Atomic:
+        atomic(in);
+        break;
       case isa::Kind::LdAbs:
-      case isa::Kind::LdInd: legacy_load(in); break;
-      case isa::Kind::Invalid: fail("invalid instruction"); break;
+      case isa::Kind::LdInd:
+        legacy_load(in);
+        break;
+      case isa::Kind::Invalid:
+        fail("invalid instruction");
+        break;
     }
   }
   if (!error_.empty()) return Error{error_};
@@ -378,8 +449,8 @@ Result<Compiled> Lowerer::run() {
   const auto& bytes = buf_.bytes();
   out.code.resize(bytes.size() / 4);
   for (size_t i = 0; i < out.code.size(); ++i)
-    out.code[i] = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 | uint32_t(bytes[4 * i + 2]) << 16 |
-                  uint32_t(bytes[4 * i + 3]) << 24;
+    out.code[i] = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
+                  uint32_t(bytes[4 * i + 2]) << 16 | uint32_t(bytes[4 * i + 3]) << 24;
   return out;
 }
 

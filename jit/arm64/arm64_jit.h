@@ -46,29 +46,31 @@ inline constexpr uint32_t kMayGotoBudget = 8 * 1024 * 1024;
 
 /// Services the generated code calls (trampoline slot numbers).
 enum class Service : uint32_t {
-  Stop = 0,        // return address of the outermost frame: the run is over
-  FellOff = 1,     // execution ran past the last instruction
-  TailCall = 2,    // x1 = prog array, x2 = index; answers x10 = target address or 0
-  CallDepth = 3,   // a bpf-to-bpf call would exceed the frame limit (unverified mode)
-  LdAbs = 4,       // + log2(size): x10 = packet offset; answers x7 (or ends the run)
-  Check = 16,      // + log2(size) + 4 * write + 8 * atomic: x10 = address to check
+  Stop = 0,       // return address of the outermost frame: the run is over
+  FellOff = 1,    // execution ran past the last instruction
+  TailCall = 2,   // x1 = prog array, x2 = index; answers x10 = target address or 0
+  CallDepth = 3,  // a bpf-to-bpf call would exceed the frame limit (unverified mode)
+  LdAbs = 4,      // + log2(size): x10 = packet offset; answers x7 (or ends the run)
+  Check = 16,     // + log2(size) + 4 * write + 8 * atomic: x10 = address to check
 };
-inline constexpr uint64_t service_address(uint32_t code) { return kTrampolineBase + kServiceOffset + 4ull * code; }
+inline constexpr uint64_t service_address(uint32_t code) {
+  return kTrampolineBase + kServiceOffset + 4ull * code;
+}
 inline constexpr uint64_t helper_address(uint32_t id) { return kTrampolineBase + 4ull * id; }
 
 struct Options {
-  uint64_t base = kCodeBase;  // address the code will run at
-  bool checked = false;       // unverified mode: check every access and the call depth
-  bool lse = true;            // LSE atomics, else LDAXR/STLXR loops
+  uint64_t base = kCodeBase;       // address the code will run at
+  bool checked = false;            // unverified mode: check every access and the call depth
+  bool lse = true;                 // LSE atomics, else LDAXR/STLXR loops
   uint64_t min_frame_pointer = 0;  // checked mode: lowest valid callee frame pointer
 };
 
 /// A compiled program.
 struct Compiled {
   uint64_t base = 0;
-  std::vector<uint32_t> code;          // A64 words
-  std::vector<uint32_t> slot_offset;   // byte offset of each BPF slot's code; one extra: the end
-  uint32_t body = 0;                   // byte offset where tail calls into this program land
+  std::vector<uint32_t> code;              // A64 words
+  std::vector<uint32_t> slot_offset;       // byte offset of each BPF slot's code; one extra: the end
+  uint32_t body = 0;                       // byte offset where tail calls into this program land
   std::vector<uint32_t> function_entries;  // byte offsets of every function's prologue
   /// The BPF slot whose code contains address `addr`, or -1.
   int64_t slot_at(uint64_t addr) const;

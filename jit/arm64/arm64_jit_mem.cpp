@@ -14,7 +14,8 @@ uint32_t log2_size(uint8_t size) { return size == 1 ? 0 : size == 2 ? 1 : size =
 std::pair<Reg, int32_t> Lowerer::address(Reg base, int32_t off, uint8_t size, bool write, bool atomic) {
   if (opt_.checked) {
     add_const(10, base, off, 12);
-    call_abs(service_address(uint32_t(Service::Check) + log2_size(size) + (write ? 4 : 0) + (atomic ? 8 : 0)));
+    call_abs(
+        service_address(uint32_t(Service::Check) + log2_size(size) + (write ? 4 : 0) + (atomic ? 8 : 0)));
     return {10, 0};
   }
   return {base, off};
@@ -22,7 +23,8 @@ std::pair<Reg, int32_t> Lowerer::address(Reg base, int32_t off, uint8_t size, bo
 
 void Lowerer::access(bool load, uint8_t size, bool sign, Reg rt, Reg base, int32_t off) {
   if (off >= 0 && off % size == 0 && off / size < 4096) {
-    emit(load ? ldr_uimm(size, sign, rt, base, static_cast<uint32_t>(off)) : str_uimm(size, rt, base, static_cast<uint32_t>(off)));
+    emit(load ? ldr_uimm(size, sign, rt, base, static_cast<uint32_t>(off))
+              : str_uimm(size, rt, base, static_cast<uint32_t>(off)));
   } else if (off >= -256 && off < 256) {
     emit(load ? ldur(size, sign, rt, base, off) : stur(size, rt, base, off));
   } else {
@@ -75,27 +77,42 @@ void Lowerer::atomic(const isa::Insn& in) {
   }
   const bool sf = size == 8;
   switch (in.atomic) {
-    case AtomicOp::Add: emit(ldop(LseOp::Add, size, false, s, kZr, a)); return;
-    case AtomicOp::Or: emit(ldop(LseOp::Set, size, false, s, kZr, a)); return;
-    case AtomicOp::Xor: emit(ldop(LseOp::Eor, size, false, s, kZr, a)); return;
+    case AtomicOp::Add:
+      emit(ldop(LseOp::Add, size, false, s, kZr, a));
+      return;
+    case AtomicOp::Or:
+      emit(ldop(LseOp::Set, size, false, s, kZr, a));
+      return;
+    case AtomicOp::Xor:
+      emit(ldop(LseOp::Eor, size, false, s, kZr, a));
+      return;
     case AtomicOp::And:
       emit(mvn(sf, 11, s));
       emit(ldop(LseOp::Clr, size, false, 11, kZr, a));
       return;
-    case AtomicOp::FetchAdd: emit(ldop(LseOp::Add, size, true, s, s, a)); return;
-    case AtomicOp::FetchOr: emit(ldop(LseOp::Set, size, true, s, s, a)); return;
-    case AtomicOp::FetchXor: emit(ldop(LseOp::Eor, size, true, s, s, a)); return;
+    case AtomicOp::FetchAdd:
+      emit(ldop(LseOp::Add, size, true, s, s, a));
+      return;
+    case AtomicOp::FetchOr:
+      emit(ldop(LseOp::Set, size, true, s, s, a));
+      return;
+    case AtomicOp::FetchXor:
+      emit(ldop(LseOp::Eor, size, true, s, s, a));
+      return;
     case AtomicOp::FetchAnd:
       emit(mvn(sf, 11, s));
       emit(ldop(LseOp::Clr, size, true, 11, s, a));
       return;
-    case AtomicOp::Xchg: emit(swp(size, true, s, s, a)); return;
+    case AtomicOp::Xchg:
+      emit(swp(size, true, s, s, a));
+      return;
     case AtomicOp::CmpXchg:
       emit(mov_reg(true, 11, 7));
       emit(cas(size, true, 11, s, a));
       emit(mov_reg(true, 7, 11));
       return;
-    default: break;
+    default:
+      break;
   }
   fail("unsupported atomic operation");
 }
@@ -121,15 +138,27 @@ void Lowerer::atomic_llsc(const isa::Insn& in, Reg a) {
   Reg value = 12;
   switch (in.atomic) {
     case AtomicOp::Add:
-    case AtomicOp::FetchAdd: emit(add_reg(sf, 12, 11, s)); break;
+    case AtomicOp::FetchAdd:
+      emit(add_reg(sf, 12, 11, s));
+      break;
     case AtomicOp::Or:
-    case AtomicOp::FetchOr: emit(orr_reg(sf, 12, 11, s)); break;
+    case AtomicOp::FetchOr:
+      emit(orr_reg(sf, 12, 11, s));
+      break;
     case AtomicOp::And:
-    case AtomicOp::FetchAnd: emit(and_reg(sf, 12, 11, s)); break;
+    case AtomicOp::FetchAnd:
+      emit(and_reg(sf, 12, 11, s));
+      break;
     case AtomicOp::Xor:
-    case AtomicOp::FetchXor: emit(eor_reg(sf, 12, 11, s)); break;
-    case AtomicOp::Xchg: value = s; break;
-    default: fail("unsupported atomic operation"); return;
+    case AtomicOp::FetchXor:
+      emit(eor_reg(sf, 12, 11, s));
+      break;
+    case AtomicOp::Xchg:
+      value = s;
+      break;
+    default:
+      fail("unsupported atomic operation");
+      return;
   }
   emit(stlxr(size, 9, value, a));
   emit(cbnz(false, 9, back()));
