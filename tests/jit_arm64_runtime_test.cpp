@@ -222,6 +222,26 @@ TEST(Arm64Runtime, InstructionCountIsDeterministic) {
   EXPECT_EQ(first, 6u + 1 + 2 + 400 + 5);
 }
 
+// Past kNearBranchSlots the JIT branches over a B: a jump across 20000 slots still lands.
+TEST(Arm64Runtime, FarConditionalJumpsAndMayGoto) {
+  if (auto st = arm64::emulator_available(); !st) GTEST_SKIP() << st.message();
+  for (uint64_t skip : {0u, 1u}) {
+    std::string text = "r0 = 0\nr1 = " + std::to_string(skip) + "\nif r1 == 1 goto end\n";
+    for (int i = 0; i < 20000; ++i) text += "r0 += 1\n";
+    text += "end:\nmay_goto +0\nexit\n";
+    auto raw = isa::assemble(text, "far");
+    ASSERT_TRUE(raw) << raw.message();
+    auto p = isa::program_from_raw(std::move(*raw), isa::ProgType::SocketFilter, "far");
+    ASSERT_TRUE(p) << p.message();
+    RunRequest req;
+    req.program = &*p;
+    req.input.type = isa::ProgType::SocketFilter;
+    auto r = make_arm64_engine()->run(req);
+    ASSERT_TRUE(r) << r.message();
+    EXPECT_EQ(r->retval, skip == 1 ? 0u : 20000u);
+  }
+}
+
 TEST(Arm64Runtime, ListingShowsBpfAndA64) {
   auto raw = isa::assemble("r0 = 1\nexit\n", "list");
   ASSERT_TRUE(raw) << raw.message();

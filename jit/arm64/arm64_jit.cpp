@@ -76,6 +76,12 @@ void Lowerer::branch(Label l) {
 }
 
 void Lowerer::branch_cond(Cond c, Label l) {
+  if (far_) {
+    // B.cond reaches +-1 MiB: in a large program, skip over a B (+-128 MiB) instead.
+    emit(b_cond(static_cast<Cond>(static_cast<uint8_t>(c) ^ 1), 8));
+    branch(l);
+    return;
+  }
   const size_t at = buf_.size();
   emit(b_cond(c, 0));
   buf_.add_fixup(l, FixupKind::Arm19, at, at);
@@ -233,9 +239,14 @@ void Lowerer::jump(const isa::Insn& in) {
     return;
   }
   if (in.jmp == JmpOp::MayGoto) {
-    const size_t at = buf_.size();
-    emit(cbz(true, 27, 0));
-    buf_.add_fixup(l, FixupKind::Arm19, at, at);
+    if (far_) {
+      emit(cbnz(true, 27, 8));
+      branch(l);
+    } else {
+      const size_t at = buf_.size();
+      emit(cbz(true, 27, 0));
+      buf_.add_fixup(l, FixupKind::Arm19, at, at);
+    }
     emit(sub_imm(true, 27, 27, 1));
     return;
   }
@@ -365,6 +376,7 @@ Result<Compiled> Lowerer::run() {
   const size_t n = insns.size();
   if (n == 0) return Error{"empty program"};
   labels_.resize(n);
+  far_ = n > kNearBranchSlots;
   entries_.resize(n);
   std::set<size_t> starts;
   for (const auto& f : prog_.functions)

@@ -9,6 +9,10 @@
 
 namespace bpfvet::jit::arm64 {
 
+/// Programs of more slots than this may have conditional jumps beyond B.cond's +-1 MiB
+/// (a slot lowers to at most ~20 words); they branch over an unconditional B instead.
+inline constexpr size_t kNearBranchSlots = 12000;
+
 class Lowerer {
  public:
   Lowerer(const isa::Program& prog, const Options& opt, const ImmResolver& resolve)
@@ -57,6 +61,7 @@ class Lowerer {
   std::vector<Label> entries_;  // per slot that starts a function: its prologue
   std::vector<AbsFixup> abs_fixups_;
   int64_t pc_ = 0;
+  bool far_ = false;  // the program may be too large for B.cond / CBZ to reach every slot
   std::string error_;
 };
 
