@@ -138,9 +138,9 @@ std::string hex(const std::vector<uint8_t>& b) {
   return s;
 }
 
-class Encoding : public testing::TestWithParam<Row> {};
+class X86Encoding : public testing::TestWithParam<Row> {};
 
-TEST_P(Encoding, BytesAndLlvmText) {
+TEST_P(X86Encoding, BytesAndLlvmText) {
   const Row& row = GetParam();
   CodeBuffer buf;
   Encoder e(buf);
@@ -167,10 +167,10 @@ TEST_P(Encoding, BytesAndLlvmText) {
   EXPECT_LE(insns.size(), buf.bytes()[0] == 0xf0 ? 2u : 1u) << text;
 }
 
-INSTANTIATE_TEST_SUITE_P(X86, Encoding, testing::ValuesIn(rows()),
+INSTANTIATE_TEST_SUITE_P(Rows, X86Encoding, testing::ValuesIn(rows()),
                          [](const testing::TestParamInfo<Row>& i) { return std::string(i.param.name); });
 
-TEST(CodeBufferTest, ResolveRejectsUnboundAndOutOfRangeLabels) {
+TEST(X86CodeBuffer, ResolveRejectsUnboundAndOutOfRangeLabels) {
   CodeBuffer a;
   Encoder ea(a);
   ea.jmp(a.new_label());

@@ -185,7 +185,11 @@ void Lowerer::lower_divmod(const Insn& in) {
       }
       return;
     }
-    if (is_signed && static_cast<int64_t>(sk) == -1) {
+    if (!is_signed) {
+      lower_udiv_const(in, k);
+      return;
+    }
+    if (static_cast<int64_t>(sk) == -1) {
       if (is_div) e_.unary(UnaryKind::Neg, w, d);
       else e_.alu_rr(AluKind::Xor, Width::D32, d, d);
       return;
@@ -234,6 +238,43 @@ void Lowerer::lower_divmod(const Insn& in) {
     buf_.bind(minus1);  // unused for unsigned operations
   }
   buf_.bind(done);
+}
+
+// Unsigned division by a constant d (not 0, not a power of two) without DIV: the
+// round-down multiply-and-shift of Granlund & Montgomery (PLDI 1994, fig. 4.1), exact
+// for every 64-bit dividend: with l = ceil(log2 d) and m = floor(2^64 (2^l - d) / d) + 1,
+// t = mulhi(m, x), q = (t + ((x - t) >> 1)) >> (l - 1).  32-bit operations use the
+// same sequence on the zero-extended operand.  Modulo is x - q * d.
+void Lowerer::lower_udiv_const(const Insn& in, uint64_t d) {
+  const Reg dst = reg(in.dst);
+  const int l = 64 - __builtin_clzll(d - 1);
+  using U128 = unsigned __int128;
+  const uint64_t m = static_cast<uint64_t>(((U128(1) << 64) * ((U128(1) << l) - d)) / d + 1);
+  const bool is_div = in.alu == AluOp::Div;
+  e_.mov_rr(in.is64 ? Width::Q64 : Width::D32, Reg::R11, dst);  // x (zero-extended when 32-bit)
+  if (dst != Reg::Rax) e_.mov_rr(Width::Q64, Reg::R9, Reg::Rax);
+  if (dst != Reg::Rdx) e_.mov_rr(Width::Q64, Reg::R10, Reg::Rdx);
+  e_.movabs(Reg::Rax, m);
+  e_.unary(UnaryKind::Mul, Width::Q64, Reg::R11);  // rdx = t
+  e_.mov_rr(Width::Q64, Reg::Rax, Reg::R11);
+  e_.alu_rr(AluKind::Sub, Width::Q64, Reg::Rax, Reg::Rdx);
+  e_.shift_ri(ShiftKind::Shr, Width::Q64, Reg::Rax, 1);
+  e_.alu_rr(AluKind::Add, Width::Q64, Reg::Rax, Reg::Rdx);
+  if (l > 1) e_.shift_ri(ShiftKind::Shr, Width::Q64, Reg::Rax, static_cast<uint8_t>(l - 1));
+  if (is_div) {
+    e_.mov_rr(Width::Q64, dst, Reg::Rax);
+  } else {
+    if (fits_i32(static_cast<int64_t>(d))) {
+      e_.imul_rri(Width::Q64, Reg::Rax, Reg::Rax, static_cast<int32_t>(d));
+    } else {
+      e_.mov_imm(Reg::Rdx, d);
+      e_.imul_rr(Width::Q64, Reg::Rax, Reg::Rdx);
+    }
+    e_.alu_rr(AluKind::Sub, Width::Q64, Reg::R11, Reg::Rax);
+    e_.mov_rr(Width::Q64, dst, Reg::R11);
+  }
+  if (dst != Reg::Rax) e_.mov_rr(Width::Q64, Reg::Rax, Reg::R9);
+  if (dst != Reg::Rdx) e_.mov_rr(Width::Q64, Reg::Rdx, Reg::R10);
 }
 
 // Shift counts are masked to 63/31 as the interpreter does; a register count must sit

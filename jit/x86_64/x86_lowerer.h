@@ -30,6 +30,7 @@ class Lowerer {
   // x86_lower.cpp
   Status lower_alu(const isa::Insn& in);
   void lower_divmod(const isa::Insn& in);
+  void lower_udiv_const(const isa::Insn& in, uint64_t d);
   void lower_shift(const isa::Insn& in);
   void lower_end(const isa::Insn& in);
   void lower_jmp(int64_t pc, const isa::Insn& in);
