@@ -162,6 +162,55 @@ const Row kRows[] = {
     ROW(ldaxr(4, 11, 10), 0x885ffd4b, "ldaxr w11, [x10]"),
     ROW(stlxr(8, 9, 12, 10), 0xc809fd4c, "stlxr w9, x12, [x10]"),
     ROW(stlxr(4, 9, 12, 10), 0x8809fd4c, "stlxr w9, w12, [x10]"),
+    ROW(and_imm(true, 7, 7,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(true, 0xff, &f);
+                  return f;
+                }()),
+        0x92401ce7, "and x7, x7, #0xff"),
+    ROW(and_imm(false, 7, 7,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(false, 0xfffffff0u, &f);
+                  return f;
+                }()),
+        0x121c6ce7, "and w7, w7, #0xfffffff0"),
+    ROW(orr_imm(true, 0, 0,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(true, 0x8000000000000001ull, &f);
+                  return f;
+                }()),
+        0xb2410400, "orr x0, x0, #0x8000000000000001"),
+    ROW(eor_imm(true, 1, 1,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(true, 0x5555555555555555ull, &f);
+                  return f;
+                }()),
+        0xd200f021, "eor x1, x1, #0x5555555555555555"),
+    ROW(eor_imm(false, 1, 1,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(false, 0x00ff00ffu, &f);
+                  return f;
+                }()),
+        0x52009c21, "eor w1, w1, #0xff00ff"),
+    ROW(tst_imm(true, 2,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(true, 0xfffffffffffff000ull, &f);
+                  return f;
+                }()),
+        0xf274cc5f, "tst x2, #0xfffffffffffff000"),
+    ROW(tst_imm(false, 2,
+                [] {
+                  uint32_t f = 0;
+                  logical_imm(false, 0x80000000u, &f);
+                  return f;
+                }()),
+        0x7201005f, "tst w2, #0x80000000"),
 };
 #undef ROW
 
@@ -248,6 +297,10 @@ const Lowering kLowerings[] = {
     {"smod32_imm", "w0 s%= -3", {"mov w11, #-3", "sdiv w10, w7, w11", "msub w7, w10, w11, w7"}},
     {"lsh_imm", "r3 <<= 65", {"lsl x2, x2, #1"}},
     {"arsh32_reg", "w3 s>>= w4", {"asr w2, w2, w3"}},
+    {"and_bitmask", "r0 &= 0xff", {"and x7, x7, #0xff"}},
+    {"or32_bitmask", "w0 |= -16", {"orr w7, w7, #0xfffffff0"}},
+    {"xor_no_bitmask", "r0 ^= 0x12345", {"mov x10, #9029", "movk x10, #1, lsl #16", "eor x7, x7, x10"}},
+    {"jset_bitmask", "if r1 & 0x10 goto +0", {"tst x0, #0x10", "b.ne #4"}},
     {"neg", "r0 = -r0", {"neg x7, x7"}},
     {"movsx8", "r0 = (s8)r1", {"sxtb x7, w0"}},
     {"be16", "r0 = be16 r0", {"rev16 w7, w7", "uxth w7, w7"}},

@@ -89,6 +89,60 @@ uint32_t sxtw(Reg rd, Reg rn) { return sbfm(true, rd, rn, 0, 31); }
 uint32_t uxtb(Reg rd, Reg rn) { return ubfm(false, rd, rn, 0, 7); }
 uint32_t uxth(Reg rd, Reg rn) { return ubfm(false, rd, rn, 0, 15); }
 
+bool logical_imm(bool sf, uint64_t v, uint32_t* field) {
+  if (!sf) {
+    v &= 0xffffffffull;
+    v |= v << 32;
+  }
+  if (v == 0 || v == ~0ull) return false;
+  // The smallest element size the value repeats with.
+  unsigned size = 64;
+  while (size > 2) {
+    const unsigned half = size / 2;
+    const uint64_t m = (uint64_t(1) << half) - 1;
+    if ((v & m) != ((v >> half) & m)) break;
+    size = half;
+  }
+  const uint64_t mask = size == 64 ? ~0ull : (uint64_t(1) << size) - 1;
+  v &= mask;
+  auto is_mask = [](uint64_t x) { return x != 0 && ((x + 1) & x) == 0; };
+  auto is_shifted_mask = [&](uint64_t x) { return x != 0 && is_mask((x - 1) | x); };
+  unsigned rot = 0, ones = 0;
+  if (is_shifted_mask(v)) {
+    rot = static_cast<unsigned>(__builtin_ctzll(v));
+    ones = static_cast<unsigned>(__builtin_popcountll(v));
+  } else {
+    // A run that wraps around the element: its complement is a plain shifted run.
+    const uint64_t inv = ~v & mask;
+    if (!is_shifted_mask(inv)) return false;
+    ones = size - static_cast<unsigned>(__builtin_popcountll(inv));
+    rot = static_cast<unsigned>(__builtin_ctzll(inv)) + static_cast<unsigned>(__builtin_popcountll(inv));
+  }
+  const unsigned immr = (size - rot) & (size - 1);
+  // imms: the element size in its high bits (0b0, 0b10, 0b110...), ones - 1 below.
+  const unsigned nimms = ((~(size - 1)) << 1 | (ones - 1)) & 0x7f;
+  const unsigned n = ((nimms >> 6) & 1) ^ 1;
+  *field = (n << 12) | (immr << 6) | (nimms & 0x3f);
+  return true;
+}
+
+namespace {
+uint32_t logical_form(uint32_t base, bool sf, Reg rd, Reg rn, uint32_t field) {
+  return base | sfbit(sf) | ((field & 0x1fff) << 10) | rd_rn(rd, rn);
+}
+}  // namespace
+
+uint32_t and_imm(bool sf, Reg rd, Reg rn, uint32_t field) {
+  return logical_form(0x12000000u, sf, rd, rn, field);
+}
+uint32_t orr_imm(bool sf, Reg rd, Reg rn, uint32_t field) {
+  return logical_form(0x32000000u, sf, rd, rn, field);
+}
+uint32_t eor_imm(bool sf, Reg rd, Reg rn, uint32_t field) {
+  return logical_form(0x52000000u, sf, rd, rn, field);
+}
+uint32_t tst_imm(bool sf, Reg rn, uint32_t field) { return logical_form(0x72000000u, sf, kZr, rn, field); }
+
 // ---- Data processing: register ----
 uint32_t add_reg(bool sf, Reg rd, Reg rn, Reg rm) { return three_reg(0x0b000000u, sf, rd, rn, rm); }
 uint32_t sub_reg(bool sf, Reg rd, Reg rn, Reg rm) { return three_reg(0x4b000000u, sf, rd, rn, rm); }

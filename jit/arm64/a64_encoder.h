@@ -47,6 +47,15 @@ uint32_t sxth(bool sf, Reg rd, Reg rn);
 uint32_t sxtw(Reg rd, Reg rn);
 uint32_t uxtb(Reg rd, Reg rn);  // 32-bit form: clears bits 8..63
 uint32_t uxth(Reg rd, Reg rn);  // 32-bit form: clears bits 16..63
+/// The N:immr:imms field (13 bits) of a logical (bitmask) immediate: a rotated run of
+/// ones replicated in 2..64-bit elements.  False when `value` has no such encoding
+/// (0, all ones, or no repeating rotated run); 32-bit forms look at the low 32 bits.
+bool logical_imm(bool sf, uint64_t value, uint32_t* field);
+/// AND / ORR / EOR / ANDS (TST) rd, rn, #bitmask; `field` from logical_imm().
+uint32_t and_imm(bool sf, Reg rd, Reg rn, uint32_t field);
+uint32_t orr_imm(bool sf, Reg rd, Reg rn, uint32_t field);
+uint32_t eor_imm(bool sf, Reg rd, Reg rn, uint32_t field);
+uint32_t tst_imm(bool sf, Reg rn, uint32_t field);
 
 // ---- Data processing: register ----
 uint32_t add_reg(bool sf, Reg rd, Reg rn, Reg rm);

@@ -161,14 +161,21 @@ void Lowerer::alu(const isa::Insn& in) {
       return;
     }
     case AluOp::Or:
-      emit(orr_reg(sf, d, d, operand(10)));
-      return;
     case AluOp::And:
-      emit(and_reg(sf, d, d, operand(10)));
+    case AluOp::Xor: {
+      uint32_t field = 0;
+      if (!in.use_src && logical_imm(sf, static_cast<uint64_t>(imm), &field)) {
+        emit(in.alu == AluOp::Or    ? orr_imm(sf, d, d, field)
+             : in.alu == AluOp::And ? and_imm(sf, d, d, field)
+                                    : eor_imm(sf, d, d, field));
+        return;
+      }
+      const Reg m = operand(10);
+      emit(in.alu == AluOp::Or    ? orr_reg(sf, d, d, m)
+           : in.alu == AluOp::And ? and_reg(sf, d, d, m)
+                                  : eor_reg(sf, d, d, m));
       return;
-    case AluOp::Xor:
-      emit(eor_reg(sf, d, d, operand(10)));
-      return;
+    }
     case AluOp::Lsh:
     case AluOp::Rsh:
     case AluOp::Arsh: {
@@ -253,12 +260,15 @@ void Lowerer::jump(const isa::Insn& in) {
   const bool sf = in.is64;
   const Reg d = kBpfReg[in.dst];
   if (in.jmp == JmpOp::Jset) {
-    Reg m = kBpfReg[in.src];
-    if (!in.use_src) {
+    uint32_t field = 0;
+    if (in.use_src) {
+      emit(tst_reg(sf, d, kBpfReg[in.src]));
+    } else if (logical_imm(sf, static_cast<uint64_t>(int64_t(in.imm)), &field)) {
+      emit(tst_imm(sf, d, field));
+    } else {
       mov_imm(sf, 10, static_cast<uint64_t>(int64_t(in.imm)));
-      m = 10;
+      emit(tst_reg(sf, d, 10));
     }
-    emit(tst_reg(sf, d, m));
     branch_cond(Cond::Ne, l);
     return;
   }
