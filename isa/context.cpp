@@ -174,34 +174,53 @@ std::vector<CtxField> perf_event_fields() {
   return out;
 }
 
-std::vector<CtxField> cgroup_sock_fields() {
-  // As a BPF_CGROUP_INET_SOCK_CREATE program sees struct bpf_sock: src_ip4/6 and
-  // src_port belong to the post_bind attach types.
-  return {rw("bound_dev_if", 0, 4, 4, kCtxW, kCtxW),
-          ro_start("family", 4, 4, kNarrow4),
-          ro_start("type", 8, 4, kNarrow4),
-          ro_start("protocol", 12, 4, kNarrow4),
-          rw("mark", 16, 4, 4, kCtxW, kCtxW),
-          rw("priority", 20, 4, 4, kCtxW, kCtxW),
-          ro("dst_port", 48, 2, 2, kNarrow4),
-          ro("dst_port", 48, 4, 4, kCtxW),  // legacy: a 4-byte load of the port plus padding
-          ro("dst_ip4", 52, 4, 4, kNarrow4),
-          ro("dst_ip6", 56, 16, 4, kNarrow4),
-          ro_start("state", 72, 4, kNarrow4),
-          ro_start("rx_queue_mapping", 76, 4, kNarrow4)};
+// struct bpf_sock as a cgroup_sock program sees it, after sock_filter_is_valid_access:
+// bound_dev_if, mark and priority (read and write) belong to sock_create and
+// sock_release; src_ip4 to post_bind4, src_ip6 to post_bind6, src_port to both
+// post_binds (read-only).  Default is sock_create, the kernel's default too.
+std::vector<CtxField> cgroup_sock_fields(AttachType a) {
+  const bool post_bind = a == AttachType::PostBind4 || a == AttachType::PostBind6;
+  std::vector<CtxField> out;
+  if (!post_bind) out.push_back(rw("bound_dev_if", 0, 4, 4, kCtxW, kCtxW));
+  out.push_back(ro_start("family", 4, 4, kNarrow4));
+  out.push_back(ro_start("type", 8, 4, kNarrow4));
+  out.push_back(ro_start("protocol", 12, 4, kNarrow4));
+  if (!post_bind) {
+    out.push_back(rw("mark", 16, 4, 4, kCtxW, kCtxW));
+    out.push_back(rw("priority", 20, 4, 4, kCtxW, kCtxW));
+  }
+  if (a == AttachType::PostBind4) out.push_back(ro("src_ip4", 24, 4, 4, kNarrow4));
+  if (a == AttachType::PostBind6) out.push_back(ro("src_ip6", 28, 16, 4, kNarrow4));
+  if (post_bind) out.push_back(ro_start("src_port", 44, 4, kNarrow4));
+  out.push_back(ro("dst_port", 48, 2, 2, kNarrow4));
+  out.push_back(ro("dst_port", 48, 4, 4, kCtxW));  // legacy: a 4-byte load of the port plus padding
+  out.push_back(ro("dst_ip4", 52, 4, 4, kNarrow4));
+  out.push_back(ro("dst_ip6", 56, 16, 4, kNarrow4));
+  out.push_back(ro_start("state", 72, 4, kNarrow4));
+  out.push_back(ro_start("rx_queue_mapping", 76, 4, kNarrow4));
+  return out;
 }
 
-std::vector<CtxField> sock_addr_fields() {
-  // user_ip4 exists for the IPv4 attach types, user_ip6 for the IPv6 ones, and
-  // msg_src_ip4/6 only for sendmsg; both connect families are modelled.
-  return {ro("user_family", 0, 4, 4, kCtxW),
-          rw("user_ip4", 4, 4, 4, kNarrow4, kCtxW),
-          rw("user_ip6", 8, 16, 4, kNarrow8, kCtxW | kCtxDW),
-          rw("user_port", 24, 4, 4, kNarrow4, kCtxW),
-          ro("family", 28, 4, 4, kCtxW),
-          ro("type", 32, 4, 4, kCtxW),
-          ro("protocol", 36, 4, 4, kCtxW),
-          ro("sk", 64, 8, 8, kCtxDW, CtxYield::Socket)};
+// struct bpf_sock_addr after sock_addr_is_valid_access: user_ip4 exists for the
+// IPv4 attach types, user_ip6 for the IPv6 ones, msg_src_ip4/6 only for sendmsg4/6,
+// none of them for the unix ones.  Default models connect with both families.
+std::vector<CtxField> sock_addr_fields(AttachType a) {
+  using A = AttachType;
+  const bool v4 = a == A::Default || a == A::Bind4 || a == A::Connect4 || a == A::SendMsg4 ||
+                  a == A::RecvMsg4 || a == A::GetPeerName4 || a == A::GetSockName4;
+  const bool v6 = a == A::Default || a == A::Bind6 || a == A::Connect6 || a == A::SendMsg6 ||
+                  a == A::RecvMsg6 || a == A::GetPeerName6 || a == A::GetSockName6;
+  std::vector<CtxField> out = {ro("user_family", 0, 4, 4, kCtxW)};
+  if (v4) out.push_back(rw("user_ip4", 4, 4, 4, kNarrow4, kCtxW));
+  if (v6) out.push_back(rw("user_ip6", 8, 16, 4, kNarrow8, kCtxW | kCtxDW));  // 8-byte halves too
+  out.push_back(rw("user_port", 24, 4, 4, kNarrow4, kCtxW));
+  out.push_back(ro("family", 28, 4, 4, kCtxW));
+  out.push_back(ro("type", 32, 4, 4, kCtxW));
+  out.push_back(ro("protocol", 36, 4, 4, kCtxW));
+  if (a == A::SendMsg4) out.push_back(rw("msg_src_ip4", 40, 4, 4, kNarrow4, kCtxW));
+  if (a == A::SendMsg6) out.push_back(rw("msg_src_ip6", 44, 16, 4, kNarrow8, kCtxW | kCtxDW));
+  out.push_back(ro("sk", 64, 8, 8, kCtxDW, CtxYield::Socket));
+  return out;
 }
 
 std::vector<CtxField> sock_ops_fields() {
@@ -265,9 +284,13 @@ constexpr int64_t kMaxErrno = 4095;
 constexpr uint32_t kPerfMaxTraceSize = 8192;  // tracepoint records: reads below this (2048 in older kernels)
 constexpr uint32_t kMaxBpfFuncArgs = 12;      // raw_tp / BTF programs: u64 args[12]
 
+constexpr size_t kAttachTypes = static_cast<size_t>(AttachType::GetSockNameUnix) + 1;
+
 struct Table {
   std::array<ProgTypeInfo, static_cast<size_t>(ProgType::Raw) + 1> info{};
   std::array<std::vector<CtxField>, static_cast<size_t>(ProgType::Raw) + 1> fields;
+  // The fields of each attach type's program type as that attach type sees them.
+  std::array<std::vector<CtxField>, kAttachTypes> attach_fields;
 
   ProgTypeInfo& add(ProgType t, const char* ctx, uint32_t size, std::vector<CtxField> f) {
     auto i = static_cast<size_t>(t);
@@ -329,7 +352,7 @@ struct Table {
     cg.ret_max = 1;
     cg.unpriv_loadable = true;
 
-    auto& cs = add(ProgType::CgroupSock, "bpf_sock", 80, cgroup_sock_fields());
+    auto& cs = add(ProgType::CgroupSock, "bpf_sock", 80, cgroup_sock_fields(AttachType::Default));
     cs.ret_checked = true;
     cs.ret_max = 1;
 
@@ -347,7 +370,7 @@ struct Table {
     so.ret_checked = true;
     so.ret_max = 1;
 
-    auto& sa = add(ProgType::CgroupSockAddr, "bpf_sock_addr", 72, sock_addr_fields());
+    auto& sa = add(ProgType::CgroupSockAddr, "bpf_sock_addr", 72, sock_addr_fields(AttachType::Default));
     sa.ret_checked = true;  // connect/sendmsg [0, 1]; recvmsg, getpeername: exactly 1; bind [0, 3]
     sa.ret_max = 1;
 
@@ -365,6 +388,11 @@ struct Table {
     // Unspec and Raw: no context struct (raw programs get a plain buffer in r1).
     add(ProgType::Unspec, "", 0, {});
     add(ProgType::Raw, "", 0, {});
+
+    for (size_t i = 1; i < kAttachTypes; ++i) {
+      const auto a = static_cast<AttachType>(i);
+      attach_fields[i] = attach_prog_type(a) == ProgType::CgroupSock ? cgroup_sock_fields(a) : sock_addr_fields(a);
+    }
   }
 };
 
@@ -396,9 +424,19 @@ const ProgTypeInfo& prog_type_info(ProgType t) {
   return i < tab.info.size() ? tab.info[i] : tab.info[0];
 }
 
+std::span<const CtxField> ctx_fields(ProgType t, AttachType a) {
+  const auto i = static_cast<size_t>(a);
+  if (a != AttachType::Default && i < kAttachTypes && attach_prog_type(a) == t) return table().attach_fields[i];
+  return prog_type_info(t).fields;
+}
+
 const CtxField* find_ctx_field(ProgType t, uint32_t offset, uint32_t size) {
+  return find_ctx_field(t, AttachType::Default, offset, size);
+}
+
+const CtxField* find_ctx_field(ProgType t, AttachType a, uint32_t offset, uint32_t size) {
   if (size == 0) return nullptr;
-  for (const CtxField& f : prog_type_info(t).fields) {
+  for (const CtxField& f : ctx_fields(t, a)) {
     const uint32_t end = static_cast<uint32_t>(f.offset) + f.size;
     if (offset >= f.offset && uint64_t{offset} + size <= end) return &f;
   }

@@ -12,9 +12,12 @@
 // one read-only region field that accepts any aligned access.  The return value
 // range is the one the kernel's check_return_code() enforces (when ret_checked);
 // return_range() refines it by section name for attach-specific rules.  Where the
-// kernel's rules depend on the attach type, the table assumes cgroup_sock =
-// sock_create, cgroup_sock_addr = connect4/6 (both address families), xdp = not a
-// devmap program.  The tests compare every offset with the UAPI structs and every
+// kernel's field rules depend on the expected attach type (cgroup_sock: sock_create
+// and sock_release vs post_bind4/6; cgroup_sock_addr: the address family and
+// sendmsg), ctx_fields()/find_ctx_field() take an AttachType (from the section name,
+// attach_type_from_section()) and give that attach type's view; without one the
+// table assumes cgroup_sock = sock_create, cgroup_sock_addr = connect4/6 (both
+// address families).  xdp is modelled as not a devmap program.  The tests compare every offset with the UAPI structs and every
 // (offset, size, read/write) with what the running kernel accepts.
 #pragma once
 
@@ -85,6 +88,11 @@ const ProgTypeInfo& prog_type_info(ProgType t);
 /// The field that contains the access [offset, offset+size), or null if none.
 /// Says nothing about permission; use CtxField::read_ok / write_ok.
 const CtxField* find_ctx_field(ProgType t, uint32_t offset, uint32_t size);
+/// The fields of `t` as a program loaded with expected attach type `a` sees them;
+/// ProgTypeInfo::fields when `a` is Default or belongs to another program type.
+std::span<const CtxField> ctx_fields(ProgType t, AttachType a);
+/// Like find_ctx_field(t, offset, size), for attach type `a` (see ctx_fields).
+const CtxField* find_ctx_field(ProgType t, AttachType a, uint32_t offset, uint32_t size);
 /// The field called `name`, or null.
 const CtxField* find_ctx_field(ProgType t, const char* name);
 const char* ctx_yield_name(CtxYield y);

@@ -206,4 +206,73 @@ std::string prog_type_names() {
   return out;
 }
 
+namespace {
+
+struct AttachInfo {
+  AttachType type;
+  const char* name;     // also the section suffix after "cgroup/"
+  ProgType prog;
+  uint32_t kernel;      // enum bpf_attach_type
+};
+
+// Kernel numbers from include/uapi/linux/bpf.h (the unix ones arrived in 6.7).
+constexpr std::array<AttachInfo, 21> kAttach{{
+    {AttachType::SockCreate, "sock_create", ProgType::CgroupSock, 2},
+    {AttachType::SockRelease, "sock_release", ProgType::CgroupSock, 34},
+    {AttachType::PostBind4, "post_bind4", ProgType::CgroupSock, 12},
+    {AttachType::PostBind6, "post_bind6", ProgType::CgroupSock, 13},
+    {AttachType::Bind4, "bind4", ProgType::CgroupSockAddr, 8},
+    {AttachType::Bind6, "bind6", ProgType::CgroupSockAddr, 9},
+    {AttachType::Connect4, "connect4", ProgType::CgroupSockAddr, 10},
+    {AttachType::Connect6, "connect6", ProgType::CgroupSockAddr, 11},
+    {AttachType::ConnectUnix, "connect_unix", ProgType::CgroupSockAddr, 49},
+    {AttachType::SendMsg4, "sendmsg4", ProgType::CgroupSockAddr, 14},
+    {AttachType::SendMsg6, "sendmsg6", ProgType::CgroupSockAddr, 15},
+    {AttachType::SendMsgUnix, "sendmsg_unix", ProgType::CgroupSockAddr, 50},
+    {AttachType::RecvMsg4, "recvmsg4", ProgType::CgroupSockAddr, 19},
+    {AttachType::RecvMsg6, "recvmsg6", ProgType::CgroupSockAddr, 20},
+    {AttachType::RecvMsgUnix, "recvmsg_unix", ProgType::CgroupSockAddr, 51},
+    {AttachType::GetPeerName4, "getpeername4", ProgType::CgroupSockAddr, 29},
+    {AttachType::GetPeerName6, "getpeername6", ProgType::CgroupSockAddr, 30},
+    {AttachType::GetPeerNameUnix, "getpeername_unix", ProgType::CgroupSockAddr, 52},
+    {AttachType::GetSockName4, "getsockname4", ProgType::CgroupSockAddr, 31},
+    {AttachType::GetSockName6, "getsockname6", ProgType::CgroupSockAddr, 32},
+    {AttachType::GetSockNameUnix, "getsockname_unix", ProgType::CgroupSockAddr, 53},
+}};
+
+const AttachInfo* attach_info(AttachType a) {
+  for (const auto& i : kAttach)
+    if (i.type == a) return &i;
+  return nullptr;
+}
+
+}  // namespace
+
+AttachType attach_type_from_section(std::string_view section) {
+  // libbpf matches these entries exactly ("cgroup/connect4", not "cgroup/connect4/x");
+  // "cgroup/sock" is its alias for sock_create.
+  constexpr std::string_view kPrefix = "cgroup/";
+  if (section.substr(0, kPrefix.size()) != kPrefix) return AttachType::Default;
+  const std::string_view rest = section.substr(kPrefix.size());
+  if (rest == "sock") return AttachType::SockCreate;
+  for (const auto& i : kAttach)
+    if (rest == i.name) return i.type;
+  return AttachType::Default;
+}
+
+ProgType attach_prog_type(AttachType a) {
+  const AttachInfo* i = attach_info(a);
+  return i ? i->prog : ProgType::Unspec;
+}
+
+uint32_t kernel_attach_type(AttachType a) {
+  const AttachInfo* i = attach_info(a);
+  return i ? i->kernel : 0;
+}
+
+const char* attach_type_name(AttachType a) {
+  const AttachInfo* i = attach_info(a);
+  return i ? i->name : "default";
+}
+
 }  // namespace bpfvet::isa

@@ -107,8 +107,6 @@ std::string check_case(const CorpusCase& c) {
 // agreeing fails the test, so the list only ever shrinks.
 const std::map<std::string, std::string>& known_gaps() {
   static const std::map<std::string, std::string> gaps = {
-      {"cgroup_sock_post_bind.c", "isa/context.cpp models cgroup_sock as inet_sock_create: src_ip4/src_port of the "
-                                  "post_bind attach types are not readable there"},
       {"lsm_bprm_check.c", "the LSM hook's `ret` argument gets its [-MAX_ERRNO, 0] range from BTF, which bpfvet "
                            "does not read"},
   };

@@ -116,7 +116,11 @@ Check ctx_access(Step& s, const RegState& reg, int regno, int64_t off, int size,
   if (reg.off != 0)
     return reject(ErrorCode::CtxAccess, "dereference of modified ctx ptr R%d off=%d disallowed", regno, reg.off);
   const isa::ProgType type = s.ctx.prog.type;
-  const isa::CtxField* f = off < 0 ? nullptr : isa::find_ctx_field(type, static_cast<uint32_t>(off), static_cast<uint32_t>(size));
+  // The section name gives the expected attach type, which some types' field rules
+  // depend on (cgroup_sock post_bind4/6, cgroup_sock_addr by address family).
+  const isa::AttachType attach = isa::attach_type_from_section(s.ctx.prog.section);
+  const isa::CtxField* f =
+      off < 0 ? nullptr : isa::find_ctx_field(type, attach, static_cast<uint32_t>(off), static_cast<uint32_t>(size));
   bool ok = f && (write ? f->write_ok(static_cast<uint32_t>(off), static_cast<uint32_t>(size))
                         : f->read_ok(static_cast<uint32_t>(off), static_cast<uint32_t>(size)));
   if (!ok) return reject(ErrorCode::CtxAccess, "invalid bpf_context access off=%lld size=%d", static_cast<long long>(off), size);
