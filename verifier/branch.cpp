@@ -222,7 +222,7 @@ Check exec_cond_jmp(Step& s, const Insn& in, BranchResult& out) {
   int pred = branch_taken(dst, src, in.jmp, in.is64);
   if (pred == 1) {
     out.fallthrough_feasible = false;
-    out.taken = s.st;
+    out.taken_is_current = true;  // the target's state is s.st itself; copying it per loop iteration was costly
     return std::nullopt;
   }
   if (pred == 0) {

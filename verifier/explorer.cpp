@@ -33,6 +33,15 @@ struct Checkpoint {
   uint32_t hit_cnt = 0, miss_cnt = 0;
 };
 
+// True when helper `id` has a function-pointer argument (bpf_loop, for_each_map_elem...).
+bool takes_callback(int32_t id) {
+  const isa::HelperProto* h = isa::find_helper(id);
+  if (!h) return false;
+  for (int i = 0; i < 5; ++i)
+    if (h->args[i].type == isa::ArgType::Func) return true;
+  return false;
+}
+
 struct Path {
   AbstractState st;
   std::shared_ptr<Checkpoint> parent;
@@ -349,9 +358,12 @@ bool Explorer::step(Path& p) {
         break;
       }
       {
-        Path before = p;
+        // Only helpers taking a callback need the state from before the call (a copy
+        // of the whole state, so skipped for every other helper).
+        std::optional<Path> before;
+        if (takes_callback(in.imm)) before = p;
         err = exec_helper_call(s, in);
-        if (!err) push_callback(before, in);
+        if (!err && before) push_callback(*before, in);
       }
       break;
     case Kind::Exit:
@@ -377,6 +389,11 @@ bool Explorer::step(Path& p) {
         if (err) break;  // logged below
         log_.insn(p.pc, in, p.st);
         record_facts(p, in);
+        if (br.taken_is_current) {  // always taken: the state goes on unchanged
+          p.prev_pc = p.pc;
+          p.pc = in.target(p.pc);
+          return true;
+        }
         if (br.taken && br.fallthrough_feasible) {
           if (stack_.size() + 1 > kMaxJmpSeq)
             return fail(reject(ErrorCode::JumpSequenceTooComplex, "The sequence of %zu jumps is too complex.",

@@ -56,6 +56,18 @@ Tnum tnum_sub(Tnum a, Tnum b) {
 Tnum tnum_neg(Tnum a) { return tnum_sub(Tnum::constant(0), a); }
 
 Tnum tnum_mul(Tnum a, Tnum b) {
+  // Two constants: the loop below adds the shifted constant b for every 1 bit of a,
+  // which is the wrapping product.
+  if (a.is_const() && b.is_const()) return Tnum::constant(a.value * b.value);
+  // Loops multiply the same operands over and over (h = h * 31 + i with an unknown h):
+  // the function is pure, so one remembered result skips the 64-step loop below.
+  struct Memo {
+    Tnum a, b, result;
+    bool valid = false;
+  };
+  thread_local Memo memo;
+  if (memo.valid && memo.a == a && memo.b == b) return memo.result;
+  const Tnum in_a = a, in_b = b;
   // Long multiplication: a known 1 bit of `a` adds the shifted `b`; an unknown bit
   // adds either nothing or `b`, so the accumulator becomes the union of both.
   Tnum acc = Tnum::constant(0);
@@ -64,9 +76,13 @@ Tnum tnum_mul(Tnum a, Tnum b) {
       acc = tnum_add(acc, b);
     else if (a.mask & 1)
       acc = tnum_union(acc, tnum_add(acc, b));
+    // Once every bit is unknown, adding or uniting anything keeps it so: stop early
+    // (the loop would end with the same value).
+    if (acc.mask == ~uint64_t{0}) break;
     a = tnum_rshift(a, 1);
     b = tnum_lshift(b, 1);
   }
+  memo = Memo{in_a, in_b, acc, true};
   return acc;
 }
 

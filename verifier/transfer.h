@@ -63,6 +63,7 @@ Check check_stack_range(Step& s, int regno, int64_t size, bool write_only, bool 
 struct BranchResult {
   bool fallthrough_feasible = true;
   std::optional<AbstractState> taken;  // the state at the jump target, when feasible
+  bool taken_is_current = false;       // always taken, state unchanged: `taken` left empty (no copy)
 };
 /// Conditional jumps (kernel: check_cond_jmp_op): decides dead branches, refines both
 /// sides, null checks, packet range checks.  `s.st` becomes the fallthrough state.
