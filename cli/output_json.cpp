@@ -38,6 +38,7 @@ json program_json(const ProgramReport& r, bool with_path) {
          {"verdict", r.result.accepted ? "accepted" : "rejected"},
          {"error", error_json(r.result.error)},
          {"stats", stats_json(r.result.stats)}};
+  if (!r.kernel.empty()) p["kernel"] = r.kernel;
   if (r.result.error && !r.result.error->notes.empty()) p["notes"] = r.result.error->notes;
   if (!r.result.log.empty()) p["log"] = r.result.log;
   if (with_path) {

@@ -80,6 +80,10 @@ json reports_sarif(const std::vector<ProgramReport>& reports) {
                {"program", r.name},
                {"insn", d.insn},
                {"kernel_message", d.kernel_message}};
+    if (!r.kernel.empty()) {
+      props["kernel"] = r.kernel;
+      text = "[kernel " + r.kernel + "] " + text;
+    }
     results.push_back({{"ruleId", verifier::error_code_id(d.code)},
                        {"ruleIndex", static_cast<int>(d.code)},
                        {"level", "error"},

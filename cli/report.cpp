@@ -14,7 +14,11 @@ ProgramReport make_report(const isa::Program& prog, verifier::VerifyResult resul
   return r;
 }
 
-std::string report_label(const ProgramReport& r) { return r.file + ":" + r.section + ":" + r.name; }
+std::string report_label(const ProgramReport& r) {
+  std::string label = r.file + ":" + r.section + ":" + r.name;
+  if (!r.kernel.empty()) label += " [kernel " + r.kernel + "]";
+  return label;
+}
 
 int reports_status(const std::vector<ProgramReport>& reports) {
   for (const auto& r : reports)

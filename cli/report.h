@@ -30,6 +30,7 @@ struct ProgramReport {
   size_t insns = 0;
   verifier::VerifyResult result;
   std::vector<PathStep> path;  // explain only: instructions leading to the error
+  std::string kernel;          // lint over several --kernel values: the version this verdict is for
 };
 
 /// Fills the identifying fields of a report from its program.

@@ -25,25 +25,30 @@ struct VerifyFlags {
   std::string format = "text";
 };
 
-void add_verify_flags(CLI::App& cmd, VerifyFlags& f, bool with_log_level) {
-  cmd.add_option(
-      "--kernel", f.kernel,
-      "Verify under this kernel's rules: " + std::string(isa::known_kernel_versions()) + " or any x.y");
+std::string kernel_option_help() {
+  return "Verify under this kernel's rules: " + std::string(isa::known_kernel_versions()) + " or any x.y";
+}
+
+/// Adds --kernel (unless the command has its own, as lint does), --unpriv and --log-level.
+void add_verify_flags(CLI::App& cmd, VerifyFlags& f, bool with_log_level, bool with_kernel = true) {
+  if (with_kernel) cmd.add_option("--kernel", f.kernel, kernel_option_help());
   cmd.add_flag("--unpriv", f.unpriv, "Verify as an unprivileged loader would");
   if (with_log_level)
     cmd.add_option("--log-level", f.log_level, "Print the verifier log in the kernel's format: 0, 1 or 2")
         ->check(CLI::Range(0, 2));
 }
 
-verifier::VerifyOptions verify_options(const VerifyFlags& f) {
-  auto k = isa::parse_kernel_version(f.kernel);
+verifier::VerifyOptions verify_options(const VerifyFlags& f, const std::string& kernel) {
+  auto k = isa::parse_kernel_version(kernel);
   if (!k) throw InputError(k.message());
   verifier::VerifyOptions o;
-  o.kernel = f.kernel;
+  o.kernel = kernel;
   o.unpriv = f.unpriv;
   o.log_level = f.log_level;
   return o;
 }
+
+verifier::VerifyOptions verify_options(const VerifyFlags& f) { return verify_options(f, f.kernel); }
 
 std::vector<ProgramReport> verify_object(const isa::Object& obj, const verifier::VerifyOptions& o) {
   std::vector<ProgramReport> reports;
@@ -105,16 +110,52 @@ void run_explain(const VerifyCmd& c, int& status) {
 
 // lint INPUT...: every file loaded and verified on a pool of --jobs threads; reports
 // keep the order of the inputs.  A bad input anywhere is exit 2 (the first, in input
-// order, is the one reported).
+// order, is the one reported).  With several --kernel values every program is verified
+// under each (reports tagged with their version) and text output ends with the matrix
+// "which kernels accept my program?".
 struct LintCmd {
   std::vector<std::string> paths;
   InputOptions in;
   VerifyFlags flags;
+  std::vector<std::string> kernels;
   unsigned jobs = 0;
 };
 
+/// One row per program, one column per kernel: "ok" or the rejection code.
+void print_kernel_matrix(std::ostream& os, const std::vector<ProgramReport>& reports,
+                         const std::vector<std::string>& kernels) {
+  std::vector<std::vector<std::string>> rows;  // label, then one cell per kernel
+  for (size_t i = 0; i + kernels.size() <= reports.size(); i += kernels.size()) {
+    const auto& first = reports[i];
+    std::vector<std::string> row{first.file + ":" + first.section + ":" + first.name};
+    for (size_t k = 0; k < kernels.size(); ++k) {
+      const auto& r = reports[i + k].result;
+      row.push_back(r.accepted ? "ok" : r.error ? verifier::error_code_id(r.error->code) : "rejected");
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(kernels.size() + 1, 7);
+  for (size_t k = 0; k < kernels.size(); ++k) width[k + 1] = std::max(width[k + 1], kernels[k].size());
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  auto cell = [&](const std::string& text, size_t c) {
+    os << text << std::string(width[c] - text.size() + 2, ' ');
+  };
+  os << "\nkernel matrix:\n";
+  cell("program", 0);
+  for (size_t k = 0; k < kernels.size(); ++k) cell(kernels[k], k + 1);
+  os << "\n";
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) cell(row[c], c);
+    os << "\n";
+  }
+}
+
 void run_lint(const LintCmd& c, int& status) {
-  const auto opts = verify_options(c.flags);
+  const std::vector<std::string> kernels = c.kernels.empty() ? std::vector<std::string>{"latest"} : c.kernels;
+  std::vector<verifier::VerifyOptions> per_kernel;
+  for (const auto& k : kernels) per_kernel.push_back(verify_options(c.flags, k));
+  const bool tag = kernels.size() > 1;
   if (!c.in.type.empty()) parse_type_option(c.in.type);  // fail before any work
   struct Slot {
     std::vector<ProgramReport> reports;
@@ -127,7 +168,15 @@ void run_lint(const LintCmd& c, int& status) {
       try {
         InputOptions in = c.in;
         in.path = c.paths[i];
-        slots[i].reports = verify_object(load_input(in), opts);
+        const auto obj = load_input(in);
+        std::vector<std::vector<ProgramReport>> by_kernel;
+        for (const auto& opts : per_kernel) by_kernel.push_back(verify_object(obj, opts));
+        for (size_t p = 0; p < obj.programs.size(); ++p)
+          for (size_t k = 0; k < kernels.size(); ++k) {
+            auto r = std::move(by_kernel[k][p]);
+            if (tag) r.kernel = kernels[k];
+            slots[i].reports.push_back(std::move(r));
+          }
       } catch (const std::exception& e) {
         slots[i].error = e.what();
       }
@@ -145,7 +194,14 @@ void run_lint(const LintCmd& c, int& status) {
     if (s.error) throw InputError(*s.error);
     for (auto& r : s.reports) reports.push_back(std::move(r));
   }
-  print_reports(reports, c.flags.format);
+  if (c.flags.format == "json" && tag) {
+    auto doc = reports_json(reports, false);
+    doc["kernels"] = kernels;
+    std::cout << doc.dump(2) << "\n";
+  } else {
+    print_reports(reports, c.flags.format);
+    if (tag && c.flags.format == "text") print_kernel_matrix(std::cout, reports, kernels);
+  }
   status = reports_status(reports);
 }
 
@@ -173,7 +229,11 @@ void add_verify_commands(CLI::App& app, int& status) {
   auto* l = app.add_subcommand("lint", "Verify several files in parallel, one combined result");
   l->add_option("inputs", lint->paths, "Programs: ELF objects, raw bytecode or .s/.asm files")->required();
   add_selection_options(*l, lint->in);
-  add_verify_flags(*l, lint->flags, false);
+  add_verify_flags(*l, lint->flags, false, false);
+  l->add_option("--kernel", lint->kernels,
+                kernel_option_help() + "; repeat it or give a comma-separated list to get one verdict per "
+                "kernel and a matrix of which kernels accept each program")
+      ->delimiter(',');
   l->add_option("--format", lint->flags.format, "Output: text, json or sarif")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   l->add_option("--jobs,-j", lint->jobs, "Worker threads (default: one per CPU)")->check(CLI::Range(1, 256));

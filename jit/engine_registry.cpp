@@ -5,31 +5,12 @@
 #include "jit/engine.h"
 #include "jit/interp.h"
 #include "jit/kernel_engine.h"
-
-#if __has_include("jit/x86_64/x86_64_engine.h")
-#include "jit/x86_64/x86_64_engine.h"
-#define BPFVET_HAVE_X86_64_ENGINE 1
-#endif
-#if __has_include("jit/arm64/arm64_engine.h")
 #include "jit/arm64/arm64_engine.h"
-#define BPFVET_HAVE_ARM64_ENGINE 1
-#endif
+#include "jit/x86_64/x86_64_engine.h"
 
 namespace bpfvet::jit {
 
 namespace {
-
-// An engine this build does not have: says so when asked to run.
-class MissingEngine final : public Engine {
- public:
-  MissingEngine(std::string name, std::string why) : name_(std::move(name)), why_(std::move(why)) {}
-  std::string name() const override { return name_; }
-  Status available() const override { return Error{why_}; }
-  Result<RunResult> run(const RunRequest&) override { return Error{why_}; }
-
- private:
-  std::string name_, why_;
-};
 
 std::string hex(const std::vector<uint8_t>& b) {
   static const char* d = "0123456789abcdef";
@@ -54,20 +35,8 @@ std::vector<std::string> engine_names() { return {"interp", "x86_64", "arm64", "
 Result<std::unique_ptr<Engine>> make_engine(const std::string& name) {
   if (name == "interp") return make_interp_engine();
   if (name == "kernel") return make_kernel_engine();
-  if (name == "x86_64") {
-#ifdef BPFVET_HAVE_X86_64_ENGINE
-    return make_x86_64_engine();
-#else
-    return std::unique_ptr<Engine>(new MissingEngine(name, "x86_64 engine unavailable: the JIT backend is not built"));
-#endif
-  }
-  if (name == "arm64") {
-#ifdef BPFVET_HAVE_ARM64_ENGINE
-    return make_arm64_engine();
-#else
-    return std::unique_ptr<Engine>(new MissingEngine(name, "arm64 engine unavailable: the JIT backend is not built"));
-#endif
-  }
+  if (name == "x86_64") return make_x86_64_engine();
+  if (name == "arm64") return make_arm64_engine();
   return Error{"unknown engine '" + name + "' (engines: interp, x86_64, arm64, kernel, all)"};
 }
 
