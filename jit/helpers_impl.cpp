@@ -5,7 +5,6 @@
 #include "isa/helpers.h"
 #include "jit/runtime.h"
 
-// After our headers: linux/bpf.h defines BPF_SIZE, which opcodes.def also uses.
 #include <linux/bpf.h>
 
 namespace bpfvet::jit {

@@ -4,7 +4,6 @@
 
 #include "jit/runtime.h"
 
-// After our headers: linux/bpf.h defines BPF_SIZE, which opcodes.def also uses.
 #include <linux/bpf.h>
 
 namespace bpfvet::jit {

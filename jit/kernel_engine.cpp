@@ -12,7 +12,6 @@
 
 #include "jit/runtime.h"
 
-// After our headers: linux/bpf.h defines BPF_SIZE, which opcodes.def also uses.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>

@@ -11,7 +11,6 @@
 #include "isa/context.h"
 #include "isa/prog_type.h"
 
-// After bpfvet's headers: the UAPI macros (BPF_SIZE, ...) clash with opcodes.def's.
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <unistd.h>

@@ -9,7 +9,6 @@
 
 #include "isa/context.h"
 
-// After bpfvet's headers: the UAPI macros (BPF_SIZE, ...) clash with opcodes.def's.
 #include <asm/ptrace.h>
 #include <linux/bpf.h>
 #include <linux/bpf_perf_event.h>

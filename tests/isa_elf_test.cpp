@@ -22,7 +22,6 @@
 #include <iostream>
 #include <map>
 
-// After our headers: linux/bpf.h defines macros (BPF_SIZE, ...) that opcodes.def uses as names.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 

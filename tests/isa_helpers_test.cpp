@@ -14,7 +14,6 @@
 #include "isa/helpers.h"
 #include "isa/maps.h"
 
-// After bpfvet's headers: the UAPI macros (BPF_SIZE, ...) clash with opcodes.def's.
 #include <linux/bpf.h>
 
 namespace bpfvet::isa {

@@ -12,7 +12,6 @@
 #include "isa/program.h"
 #include "verifier/verifier.h"
 
-// After bpfvet's headers: the UAPI macros (BPF_SIZE, ...) clash with opcodes.def's.
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <unistd.h>

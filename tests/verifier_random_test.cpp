@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-// isa headers first: <linux/bpf.h> (pulled in by the loaders) defines BPF_SIZE & co.
 #include "tests/support/progen.h"
 #include "verifier/verifier.h"
 // NOLINTNEXTLINE(llvm-include-order)

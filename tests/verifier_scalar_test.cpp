@@ -14,7 +14,6 @@
 #include "isa/insn.h"
 #include "verifier/scalar.h"
 
-// After our headers: linux/bpf.h defines a BPF_SIZE macro that opcodes.def also uses.
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
