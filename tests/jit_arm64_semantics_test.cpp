@@ -8,40 +8,15 @@
 #include <fstream>
 
 #include "isa/assembler.h"
+#include "tests/support/semantics_cases.h"
 #include "jit/arm64/arm64_emulator.h"
 
 namespace bpfvet::jit {
 namespace {
 
-struct Case {
-  std::string file, name, text;
-  uint64_t expect = 0;
-};
+using Case = testsupport::SemanticsCase;
 
-std::vector<Case> load_cases() {
-  std::vector<Case> out;
-  const std::filesystem::path dir = std::filesystem::path(BPFVET_SOURCE_DIR) / "tests/data/semantics";
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".txt") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    std::string line;
-    Case cur;
-    while (std::getline(in, line)) {
-      if (line.rfind("== ", 0) == 0) {
-        cur = Case{f.stem().string(), line.substr(3), "", 0};
-      } else if (line.rfind("=> ", 0) == 0) {
-        cur.expect = std::stoull(line.substr(3), nullptr, 0);
-        out.push_back(cur);
-      } else if (!line.empty() && line[0] != '#') {
-        cur.text += line + "\n";
-      }
-    }
-  }
-  return out;
-}
+std::vector<Case> load_cases() { return testsupport::load_semantics_cases(); }
 
 RunRequest request(const isa::Program& p) {
   RunRequest req;
