@@ -3,6 +3,8 @@
 
 #include <mutex>
 
+#include "isa/mc_layer.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/Triple.h"
 #include "llvm/MC/MCAsmInfo.h"
@@ -25,16 +27,7 @@ void LLVMInitializeBPFDisassembler();
 
 namespace bpfvet::isa {
 
-struct LlvmDisassembler::Impl {
-  llvm::Triple triple{"bpfel"};
-  std::unique_ptr<llvm::MCRegisterInfo> regs;
-  std::unique_ptr<llvm::MCAsmInfo> asm_info;
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget;
-  std::unique_ptr<llvm::MCInstrInfo> instrs;
-  std::unique_ptr<llvm::MCContext> context;
-  std::unique_ptr<llvm::MCDisassembler> disasm;
-  std::unique_ptr<llvm::MCInstPrinter> printer;
-};
+struct LlvmDisassembler::Impl : McLayer {};
 
 namespace {
 
@@ -59,24 +52,8 @@ Result<std::unique_ptr<LlvmDisassembler>> LlvmDisassembler::create(bool alu32) {
     LLVMInitializeBPFDisassembler();
   });
   auto impl = std::make_unique<Impl>();
-  std::string err;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(impl->triple.getTriple(), err);
-  if (target == nullptr) return Error{"LLVM has no BPF target: " + err};
-  impl->regs.reset(target->createMCRegInfo(impl->triple.getTriple()));
-  if (!impl->regs) return Error{"LLVM BPF target: no register info"};
-  llvm::MCTargetOptions options;
-  impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
-  impl->subtarget.reset(
-      target->createMCSubtargetInfo(impl->triple.getTriple(), "generic", alu32 ? "+alu32" : ""));
-  impl->instrs.reset(target->createMCInstrInfo());
-  if (!impl->asm_info || !impl->subtarget || !impl->instrs)
-    return Error{"LLVM BPF target: incomplete MC layer"};
-  impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
-                                                    impl->subtarget.get());
-  impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
-  impl->printer.reset(target->createMCInstPrinter(impl->triple, impl->asm_info->getAssemblerDialect(),
-                                                  *impl->asm_info, *impl->instrs, *impl->regs));
-  if (!impl->disasm || !impl->printer) return Error{"LLVM BPF target: no disassembler or printer"};
+  if (auto st = build_mc_layer(*impl, "bpfel", "BPF", "generic", alu32 ? "+alu32" : "", -1); !st)
+    return st.error();
   return std::unique_ptr<LlvmDisassembler>(new LlvmDisassembler(std::move(impl)));
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "isa/mc_layer.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/Triple.h"
 #include "llvm/MC/MCAsmInfo.h"
@@ -26,16 +28,7 @@ void LLVMInitializeAArch64Disassembler();
 
 namespace bpfvet::jit::a64 {
 
-struct A64Disassembler::Impl {
-  llvm::Triple triple{"aarch64"};
-  std::unique_ptr<llvm::MCRegisterInfo> regs;
-  std::unique_ptr<llvm::MCAsmInfo> asm_info;
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget;
-  std::unique_ptr<llvm::MCInstrInfo> instrs;
-  std::unique_ptr<llvm::MCContext> context;
-  std::unique_ptr<llvm::MCDisassembler> disasm;
-  std::unique_ptr<llvm::MCInstPrinter> printer;
-};
+struct A64Disassembler::Impl : isa::McLayer {};
 
 A64Disassembler::A64Disassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 A64Disassembler::~A64Disassembler() = default;
@@ -48,23 +41,8 @@ Result<std::unique_ptr<A64Disassembler>> A64Disassembler::create() {
     LLVMInitializeAArch64Disassembler();
   });
   auto impl = std::make_unique<Impl>();
-  std::string err;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(impl->triple.getTriple(), err);
-  if (target == nullptr) return Error{"LLVM has no AArch64 target: " + err};
-  impl->regs.reset(target->createMCRegInfo(impl->triple.getTriple()));
-  if (!impl->regs) return Error{"LLVM AArch64 target: no register info"};
-  llvm::MCTargetOptions options;
-  impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
-  impl->subtarget.reset(target->createMCSubtargetInfo(impl->triple.getTriple(), "generic", "+lse,+rcpc"));
-  impl->instrs.reset(target->createMCInstrInfo());
-  if (!impl->asm_info || !impl->subtarget || !impl->instrs)
-    return Error{"LLVM AArch64 target: incomplete MC layer"};
-  impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
-                                                    impl->subtarget.get());
-  impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
-  impl->printer.reset(target->createMCInstPrinter(impl->triple, impl->asm_info->getAssemblerDialect(),
-                                                  *impl->asm_info, *impl->instrs, *impl->regs));
-  if (!impl->disasm || !impl->printer) return Error{"LLVM AArch64 target: no disassembler or printer"};
+  if (auto st = isa::build_mc_layer(*impl, "aarch64", "AArch64", "generic", "+lse,+rcpc", -1); !st)
+    return st.error();
   return std::unique_ptr<A64Disassembler>(new A64Disassembler(std::move(impl)));
 }
 

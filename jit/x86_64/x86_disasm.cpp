@@ -3,6 +3,8 @@
 
 #include <mutex>
 
+#include "isa/mc_layer.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/Triple.h"
 #include "llvm/MC/MCAsmInfo.h"
@@ -25,16 +27,7 @@ void LLVMInitializeX86Disassembler();
 
 namespace bpfvet::jit::x86 {
 
-struct X86Disassembler::Impl {
-  llvm::Triple triple{"x86_64-unknown-linux-gnu"};
-  std::unique_ptr<llvm::MCRegisterInfo> regs;
-  std::unique_ptr<llvm::MCAsmInfo> asm_info;
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget;
-  std::unique_ptr<llvm::MCInstrInfo> instrs;
-  std::unique_ptr<llvm::MCContext> context;
-  std::unique_ptr<llvm::MCDisassembler> disasm;
-  std::unique_ptr<llvm::MCInstPrinter> printer;
-};
+struct X86Disassembler::Impl : isa::McLayer {};
 
 namespace {
 
@@ -65,22 +58,8 @@ Result<std::unique_ptr<X86Disassembler>> X86Disassembler::create(bool intel, boo
     LLVMInitializeX86Disassembler();
   });
   auto impl = std::make_unique<Impl>();
-  std::string err;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(impl->triple.getTriple(), err);
-  if (target == nullptr) return Error{"LLVM has no X86 target: " + err};
-  impl->regs.reset(target->createMCRegInfo(impl->triple.getTriple()));
-  if (!impl->regs) return Error{"LLVM X86 target: no register info"};
-  llvm::MCTargetOptions options;
-  impl->asm_info.reset(target->createMCAsmInfo(*impl->regs, impl->triple.getTriple(), options));
-  impl->subtarget.reset(target->createMCSubtargetInfo(impl->triple.getTriple(), "x86-64", ""));
-  impl->instrs.reset(target->createMCInstrInfo());
-  if (!impl->asm_info || !impl->subtarget || !impl->instrs) return Error{"LLVM X86 target: incomplete MC layer"};
-  impl->context = std::make_unique<llvm::MCContext>(impl->triple, impl->asm_info.get(), impl->regs.get(),
-                                                    impl->subtarget.get());
-  impl->disasm.reset(target->createMCDisassembler(*impl->subtarget, *impl->context));
-  impl->printer.reset(target->createMCInstPrinter(impl->triple, intel ? 1 : 0, *impl->asm_info, *impl->instrs,
-                                                  *impl->regs));
-  if (!impl->disasm || !impl->printer) return Error{"LLVM X86 target: no disassembler or printer"};
+  if (auto st = isa::build_mc_layer(*impl, "x86_64-unknown-linux-gnu", "X86", "x86-64", "", intel ? 1 : 0); !st)
+    return st.error();
   impl->printer->setPrintBranchImmAsAddress(absolute_branches);
   return std::unique_ptr<X86Disassembler>(new X86Disassembler(std::move(impl)));
 }
