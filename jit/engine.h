@@ -115,6 +115,12 @@ struct RunResult {
   std::vector<std::string> notes;      // e.g. what an engine could not compare
   bool retval_32 = false;              // only the low 32 bits are known (BPF_PROG_TEST_RUN)
   bool output_ringbuf_only = false;    // only ring buffer records were captured
+  // Deterministic cost of one run from the initial state (not compared between engines).
+  std::optional<uint64_t> bpf_insns_per_run;  // BPF instructions executed (interpreter count)
+  bool emulated = false;                      // ran on an emulated CPU (arm64 under unicorn)
+  std::optional<uint64_t> a64_insns_per_run;  // arm64: A64 instructions executed
+  std::optional<double> est_cycles_per_run;   // arm64: static estimate from LLVM MCA for mca_cpu
+  std::string mca_cpu;                        // LLVM's name of the core estimated for
 };
 
 struct RunRequest {
@@ -146,7 +152,7 @@ std::vector<std::string> engine_names();
 Result<std::unique_ptr<Engine>> make_engine(const std::string& name);
 
 /// Differences between two results (retval, packet out, maps, output), one line each,
-/// "" when they agree.  Timing and notes are not compared.
+/// "" when they agree.  Timing, costs and notes are not compared.
 std::string compare_results(const RunResult& a, const RunResult& b);
 
 /// Valid --ctx field names for the program type, comma-separated, for error messages.

@@ -82,4 +82,10 @@ class Interpreter {
 /// The "interp" engine.
 std::unique_ptr<Engine> make_interp_engine();
 
+/// BPF instructions one run of `req`'s program executes from the initial state
+/// (callbacks and tail-called programs included): a fresh Runtime and the checked
+/// interpreter, which counts.  The same for every engine, since all execute the same
+/// instructions; Error when that run fails.
+Result<uint64_t> count_bpf_insns(const RunRequest& req);
+
 }  // namespace bpfvet::jit

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <set>
@@ -60,10 +61,11 @@ struct Hooks {
     auto* c = static_cast<Arm64Session::Cpu*>(user);
     c->session->on_trampoline(*c, address);
   }
-  static void block(uc_engine* uc, uint64_t, uint32_t size, void* user) {
+  static void block(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
     auto* c = static_cast<Arm64Session::Cpu*>(user);
     Arm64Session& s = *c->session;
     s.executed_ += size / 4;
+    ++s.blocks_[Arm64Session::block_key(address, size)];
     if (s.executed_ > kBudget) {
       s.fail_at(reg(uc, UC_ARM64_REG_PC),
                 "more than " + std::to_string(kBudget) +
@@ -367,6 +369,23 @@ uint64_t Arm64Session::callback(uint64_t fn, uint64_t a, uint64_t b, uint64_t c,
   return r0;
 }
 
+Result<double> Arm64Session::estimate_cycles(const std::unordered_map<uint64_t, uint64_t>& counts,
+                                             a64::A64CostModel& model) const {
+  // Sum in address order so the floating-point total does not depend on hashing.
+  std::vector<std::pair<uint64_t, uint64_t>> sorted(counts.begin(), counts.end());
+  std::sort(sorted.begin(), sorted.end());
+  double total = 0;
+  for (const auto& [key, n] : sorted) {
+    const uint64_t offset = key >> 24, size = key & 0xffffff;
+    if (size % 4 != 0 || offset + size > code_used_) return Error{"arm64 engine: block outside the code area"};
+    const auto* words = reinterpret_cast<const uint32_t*>(code_mem_ + offset);
+    auto cycles = model.block_cycles(std::span<const uint32_t>(words, size / 4));
+    if (!cycles) return Error{"no cycle estimate: " + where(kCodeBase + offset) + cycles.message()};
+    total += double(n) * *cycles;
+  }
+  return total;
+}
+
 Result<uint64_t> Arm64Session::run() {
   rt_->begin_run();
   rt_->clear_error();
@@ -374,6 +393,7 @@ Result<uint64_t> Arm64Session::run() {
   early_exit_ = false;
   tail_calls_ = 0;
   executed_ = 0;
+  blocks_.clear();
   level_ = 0;
   const Compiled& c = entry();
   const uint64_t args[5] = {rt_->r1(), rt_->r2(), 0, 0, 0};

@@ -12,15 +12,18 @@
 // helper or service the slot stands for with the emulated x0-x4 / x10, writes the
 // result to x0 (or x7, x10), and lets the RET return.  Callbacks (bpf_loop & co.) run
 // on the next CPU, one BPF frame below the caller's.  A block hook counts executed
-// A64 instructions (a deterministic cost) and stops endless loops; unmapped accesses
-// become errors naming the BPF instruction, never host crashes.
+// A64 instructions (a deterministic cost) and the entries of every block (for the
+// cycle estimate of a64_mca.h), and stops endless loops; unmapped accesses become
+// errors naming the BPF instruction, never host crashes.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "jit/arm64/a64_mca.h"
 #include "jit/arm64/arm64_jit.h"
 #include "jit/engine.h"
 #include "jit/runtime.h"
@@ -44,6 +47,15 @@ class Arm64Session {
   Runtime& runtime() { return *rt_; }
   /// A64 instructions executed by the last run (callbacks included).
   uint64_t executed() const { return executed_; }
+  /// How often the last run entered each straight-line block of generated code, keyed
+  /// by block_key(address, size in bytes); unicorn's translation blocks end at every
+  /// branch, so each is a run of A64 code executed from start to end.
+  const std::unordered_map<uint64_t, uint64_t>& block_counts() const { return blocks_; }
+  static uint64_t block_key(uint64_t address, uint32_t size) { return ((address - kCodeBase) << 24) | size; }
+  /// Estimated cycles of a run that entered the blocks `counts` times (a block_counts()
+  /// snapshot): the sum over blocks of count * model.block_cycles(block's words).
+  Result<double> estimate_cycles(const std::unordered_map<uint64_t, uint64_t>& counts,
+                                 a64::A64CostModel& model) const;
   /// Time spent compiling the entry program, in microseconds.
   double compile_us() const { return compile_us_; }
   /// The entry program's code.
@@ -79,6 +91,7 @@ class Arm64Session {
   uint32_t tail_calls_ = 0;
   uint32_t level_ = 0;  // the innermost CPU running (callback nesting)
   uint64_t executed_ = 0;
+  std::unordered_map<uint64_t, uint64_t> blocks_;  // block_key -> entries in the last run
   double compile_us_ = 0;
 };
 

@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <unordered_map>
 
 #include "isa/printer.h"
 #include "jit/arm64/a64_disasm.h"
+#include "jit/arm64/a64_mca.h"
 #include "jit/arm64/arm64_emulator.h"
 
 namespace bpfvet::jit {
@@ -29,10 +32,17 @@ class Arm64Engine final : public Engine {
     const uint32_t repeat = std::max<uint32_t>(1, req.repeat);
     uint64_t retval = 0;
     using Clock = std::chrono::steady_clock;
+    // The cost of the first run, from the initial state (later runs may see other maps).
+    std::optional<uint64_t> executed;
+    std::unordered_map<uint64_t, uint64_t> blocks;
     auto one = [&]() -> Status {
       auto r = s.run();
       if (!r) return r.error();
       retval = *r;
+      if (!executed) {
+        executed = s.executed();
+        blocks = s.block_counts();
+      }
       return Ok{};
     };
     double ns_per_run = 0;
@@ -56,8 +66,9 @@ class Arm64Engine final : public Engine {
         if (auto st = one(); !st) return st.error();
       ns_per_run = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / repeat;
     }
-    uint64_t executed = s.executed();
     RunResult res;
+    std::unique_ptr<arm64::Arm64Session> fresh_session;
+    const arm64::Arm64Session* costed = &s;
     if (req.bench) {
       // Timing ran many times over one session; report the state after a single run.
       auto fresh = arm64::Arm64Session::create(req, checked);
@@ -66,6 +77,9 @@ class Arm64Engine final : public Engine {
       if (!r) return r.error();
       res = (*fresh)->runtime().collect(*r);
       executed = (*fresh)->executed();
+      blocks = (*fresh)->block_counts();
+      fresh_session = std::move(*fresh);
+      costed = fresh_session.get();
       res.runs = per_bench_runs(repeat);
     } else {
       res = s.runtime().collect(retval);
@@ -74,15 +88,38 @@ class Arm64Engine final : public Engine {
     res.engine = name();
     res.ns_per_run = ns_per_run;
     res.compile_us = s.compile_us();
-    res.notes.push_back("arm64: " + std::to_string(executed) +
-                        " A64 instructions executed per run (unicorn)");
+    res.emulated = true;
+    res.a64_insns_per_run = executed;
+    add_cycle_estimate(res, *costed, blocks);
     return res;
   }
 
  private:
+  // The static cycle estimate for the model's core, or a note saying why there is none.
+  void add_cycle_estimate(RunResult& res, const arm64::Arm64Session& s,
+                          const std::unordered_map<uint64_t, uint64_t>& blocks) {
+    if (!model_) {
+      auto m = a64::A64CostModel::create();
+      if (!m) {
+        res.notes.push_back("arm64: no cycle estimate: " + m.message());
+        return;
+      }
+      model_ = std::move(*m);
+    }
+    auto cycles = s.estimate_cycles(blocks, *model_);
+    if (!cycles) {
+      res.notes.push_back("arm64: " + cycles.message());
+      return;
+    }
+    res.est_cycles_per_run = *cycles;
+    res.mca_cpu = model_->cpu();
+  }
+
   static uint64_t per_bench_runs(uint32_t repeat) {
     return uint64_t(std::max<uint32_t>(1, repeat / kBenchBatches)) * kBenchBatches;
   }
+
+  std::unique_ptr<a64::A64CostModel> model_;  // built on first use
 };
 
 }  // namespace

@@ -6,8 +6,10 @@
 // at the entry with r1/r2 in x0/x1 and the frame pointer in x25, and the result is
 // collected from the Runtime exactly as the interpreter's, so engines compare equal.
 // Like the interpreter, the unverified mode (--no-verify, or a session whose tail
-// calls reach other programs) checks every access.  The run result's notes give the
-// number of A64 instructions the last run executed, a deterministic cost.
+// calls reach other programs) checks every access.  The run result is marked emulated
+// and carries the cost of the first run: the A64 instructions it executed (exact and
+// deterministic) and the cycles it would take on kDefaultMcaCpu, a static estimate
+// from LLVM's MCA over the blocks the run entered (a64_mca.h).
 #pragma once
 
 #include <memory>
