@@ -338,8 +338,18 @@ Result<BtfExt> BtfExt::parse(std::span<const uint8_t> d, const Btf& btf) {
     return Ok{};
   });
   if (!st) return st.error();
-  if (hdr_len >= 32) {  // CO-RE relocations: checked for bounds, otherwise not used
-    st = walk("core_relo", rd32(d, 24), rd32(d, 28), 16, [](const std::string&, std::span<const uint8_t>) -> Status { return Ok{}; });
+  if (hdr_len >= 32) {
+    st = walk("core_relo", rd32(d, 24), rd32(d, 28), 16, [&](const std::string& sec, std::span<const uint8_t> r) -> Status {
+      auto off = slot(rd32(r, 0));
+      if (!off) return off.error();
+      const CoreRelo cr{*off, rd32(r, 4), rd32(r, 8), rd32(r, 12)};
+      if (!btf.type(cr.type_id))
+        return ext_error("core_relo of section '" + sec + "' refers to type id " + std::to_string(cr.type_id) + ", which does not exist");
+      if (btf.string_at(cr.access_str_off).empty())
+        return ext_error("core_relo of section '" + sec + "' has no access string (string offset " + std::to_string(cr.access_str_off) + ")");
+      ext.core_relos[sec].push_back(cr);
+      return Ok{};
+    });
     if (!st) return st.error();
   }
   return ext;

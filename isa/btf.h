@@ -6,8 +6,8 @@
 // string_at() is bounds-checked.  Queries (resolve, size_of, find) follow modifier chains
 // with a depth limit, so a cyclic or hostile BTF gives an Error instead of a hang.
 // BtfExt::parse() reads .BTF.ext func_info and line_info grouped by ELF section name,
-// converting byte offsets into instruction slot indices; CO-RE relocation records are
-// bounds-checked and skipped.  Both parsers accept only little-endian data, like the
+// converting byte offsets into instruction slot indices, and the CO-RE relocation
+// records (applied by isa/core_relo.h).  Both parsers accept only little-endian data, like the
 // rest of bpfvet.
 #pragma once
 
@@ -84,10 +84,20 @@ class Btf {
   std::string strings_;
 };
 
+/// One .BTF.ext CO-RE relocation record (struct bpf_core_relo): the instruction, the
+/// local root type, the access string ("0:1:2") and the relocation kind.
+struct CoreRelo {
+  uint32_t insn_off = 0;  // instruction slot within its section
+  uint32_t type_id = 0;
+  uint32_t access_str_off = 0;
+  uint32_t kind = 0;      // enum bpf_core_relo_kind
+};
+
 /// .BTF.ext records, per ELF section name, with insn_off already in instruction slots.
 struct BtfExt {
   std::map<std::string, std::vector<FuncInfo>> func_info;
   std::map<std::string, std::vector<LineInfo>> line_info;
+  std::map<std::string, std::vector<CoreRelo>> core_relos;
 
   /// Parses a raw .BTF.ext section; section names are resolved through `btf`.
   static Result<BtfExt> parse(std::span<const uint8_t> data, const Btf& btf);

@@ -18,10 +18,12 @@
 //     .BTF.ext is rebased the same way, so slot indices match the kernel's, and
 //     Program::btf gets the DATASEC sizes and variable offsets clang leaves at 0 (as
 //     libbpf fills them in), so it loads into the kernel as is.
-// Not done (libbpf does them at load time against the running kernel): CO-RE field
-// relocations (instructions keep the compile-time offsets), extern/kconfig/ksym
-// symbols and kfunc calls (an Error naming the symbol), and initial values of
-// map-in-map and prog-array slots given in .maps (parsed definitions only).
+// What libbpf takes from the running kernel comes from TargetKernel: CO-RE relocations
+// are applied to each code section before linking (core_relo.h, against the host's or
+// --btf's BTF), `__kconfig` externs read a ".kconfig" map appended after the data maps,
+// typeless `__ksym` externs load their kallsyms address (elf_externs.cpp).
+// Not done: typed ksyms and kfunc calls (an Error naming the symbol), and initial
+// values of map-in-map and prog-array slots given in .maps (parsed definitions only).
 // Beyond libbpf: legacy "maps" sections (libbpf 1.x dropped them) and static
 // functions in a program's own section (subprograms there, refused by libbpf).
 #pragma once
@@ -102,6 +104,14 @@ bool is_elf(std::span<const uint8_t> bytes);
 /// Reads a little-endian 64-bit EM_BPF ELF object.  Errors name the problem (no file prefix).
 Result<ElfFile> read_elf(std::span<const uint8_t> bytes);
 
+/// Where a resolved extern variable's lddw goes: into a map value, or a constant.
+struct ExternValue {
+  bool in_map = false;  // true: MapIdxValue of `map` at `offset`; false: `value` itself
+  uint32_t map = 0;
+  uint32_t offset = 0;
+  uint64_t value = 0;
+};
+
 /// The object's maps in libbpf's order, and where each lives in the ELF.
 struct ObjectMaps {
   std::vector<MapDef> maps;
@@ -109,7 +119,20 @@ struct ObjectMaps {
   std::map<std::pair<uint32_t, uint64_t>, uint32_t> by_location;
   /// Global data section index -> index into maps.
   std::map<uint32_t, uint32_t> data_sections;
+  /// Extern variables by symbol name: where their lddw goes (elf_externs.cpp).
+  std::map<std::string, ExternValue> externs;
 };
+
+/// Resolves the object's extern variables as libbpf does: `__kconfig` ones get a
+/// read-only ".kconfig" global-data map appended to `maps` (LINUX_KERNEL_VERSION,
+/// LINUX_HAS_*, CONFIG_* from the target's config; a missing `__weak` one is 0), a
+/// typeless `__ksym` becomes its /proc/kallsyms address.  Errors name the extern.
+Status resolve_externs(const ElfFile& elf, const Btf* btf, const TargetKernel& target, ObjectMaps& maps);
+
+/// Applies the .BTF.ext CO-RE relocations of code section `section` to `insns`
+/// (core_relo.h), loading the target BTF on first need.  Errors name the relocation.
+Status apply_core_relocations(const std::string& section, const Btf& btf, const BtfExt& ext, const TargetKernel& target,
+                              std::vector<RawInsn>& insns);
 
 /// Builds the maps of `elf`; `btf` may be null when the object has no .BTF
 /// (then a ".maps" section is an Error).
@@ -120,6 +143,7 @@ struct DebugInfo {
   const Btf* btf = nullptr;
   const BtfExt* ext = nullptr;
   std::vector<uint8_t> btf_raw;
+  TargetKernel target;  // for CO-RE relocations
 };
 
 /// Builds every program of the object (see the header comment).  `path` is only used
@@ -130,6 +154,6 @@ Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps&
 
 /// Reads, collects maps, parses BTF and links: the whole ELF path of load_object().
 /// Errors are not prefixed with the path.
-Result<Object> object_from_elf(std::span<const uint8_t> bytes, const std::string& path);
+Result<Object> object_from_elf(std::span<const uint8_t> bytes, const std::string& path, const TargetKernel& target = {});
 
 }  // namespace bpfvet::isa

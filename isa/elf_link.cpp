@@ -97,9 +97,22 @@ Status apply_reloc(const ElfFile& elf, const ObjectMaps& maps, const CodeMap& co
     case kRBpf64_64: {
       if (in.code != kOpLdImm64 || i + 1 >= cs.insns.size())
         return Error{"R_BPF_64_64 relocation at " + at + " is not on a 64-bit immediate load"};
-      if (!defined)
-        return Error{at + " refers to undefined symbol '" + sym.name +
-                     "' (extern variables, __ksym and __kconfig are not supported)"};
+      if (!defined) {
+        auto ext = maps.externs.find(sym.name);
+        if (ext == maps.externs.end())
+          return Error{at + " refers to undefined symbol '" + sym.name +
+                       "' (only __kconfig and typeless __ksym extern variables are resolved)"};
+        if (ext->second.in_map) {
+          set_src(in, static_cast<uint8_t>(Pseudo::MapIdxValue));
+          in.imm = static_cast<int32_t>(ext->second.map);
+          cs.insns[i + 1].imm = static_cast<int32_t>(ext->second.offset);
+        } else {  // a typeless __ksym: its address, as libbpf loads it
+          set_src(in, 0);
+          in.imm = static_cast<int32_t>(static_cast<uint32_t>(ext->second.value));
+          cs.insns[i + 1].imm = static_cast<int32_t>(static_cast<uint32_t>(ext->second.value >> 32));
+        }
+        return Ok{};
+      }
       const int64_t addend = r.rela ? r.addend : in.imm;
       const uint64_t key = sym.value + (sym.type == kSttSection ? addend : 0);
       if (auto m = maps.by_location.find({sym.shndx, key}); m != maps.by_location.end()) {
@@ -154,7 +167,7 @@ Status apply_reloc(const ElfFile& elf, const ObjectMaps& maps, const CodeMap& co
   }
 }
 
-Result<CodeMap> relocate_code(const ElfFile& elf, const ObjectMaps& maps) {
+Result<CodeMap> relocate_code(const ElfFile& elf, const ObjectMaps& maps, const DebugInfo& debug) {
   CodeMap code;
   std::map<uint32_t, std::vector<const ElfSymbol*>> func_syms;  // section -> its function symbols
   for (const auto& s : elf.symbols)
@@ -169,6 +182,10 @@ Result<CodeMap> relocate_code(const ElfFile& elf, const ObjectMaps& maps) {
     auto funcs = functions_of(sec, std::move(func_syms[sec.index]), static_cast<uint32_t>(cs.insns.size()));
     if (!funcs) return funcs.error();
     cs.funcs = std::move(*funcs);
+    if (debug.btf && debug.ext) {
+      Status st = apply_core_relocations(sec.name, *debug.btf, *debug.ext, debug.target, cs.insns);
+      if (!st) return st.error();
+    }
     code.emplace(sec.index, std::move(cs));
   }
   for (const auto& rs : elf.relocs) {
@@ -327,7 +344,7 @@ std::vector<uint8_t> finalize_btf(const ElfFile& elf, const Btf& btf, std::vecto
 
 Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps& maps, const DebugInfo& debug,
                                            const std::string& path) {
-  auto code = relocate_code(elf, maps);
+  auto code = relocate_code(elf, maps, debug);
   if (!code) return code.error();
   bool has_prog_sections = false;
   for (const auto& [idx, cs] : *code) has_prog_sections |= cs.sec->name != ".text";
@@ -368,10 +385,11 @@ Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps&
   return out;
 }
 
-Result<Object> object_from_elf(std::span<const uint8_t> bytes, const std::string& path) {
+Result<Object> object_from_elf(std::span<const uint8_t> bytes, const std::string& path, const TargetKernel& target) {
   auto elf = read_elf(bytes);
   if (!elf) return elf.error();
   DebugInfo debug;
+  debug.target = target;
   std::optional<Btf> btf;
   std::optional<BtfExt> ext;
   if (const ElfSection* s = elf->find(".BTF")) {
@@ -391,6 +409,8 @@ Result<Object> object_from_elf(std::span<const uint8_t> bytes, const std::string
   }
   auto maps = collect_maps(*elf, debug.btf);
   if (!maps) return maps.error();
+  Status st = resolve_externs(*elf, debug.btf, target, *maps);
+  if (!st) return st.error();
   auto progs = link_programs(*elf, *maps, debug, path);
   if (!progs) return progs.error();
   if (progs->empty()) return Error{"no BPF programs in the object (no code sections)"};

@@ -86,7 +86,7 @@ Status finish(const std::string& path, const LoadOptions& opts, Program& p, bool
 }
 
 Result<Object> load_elf(const std::string& path, std::span<const uint8_t> bytes, const LoadOptions& opts) {
-  auto obj = object_from_elf(bytes, path);
+  auto obj = object_from_elf(bytes, path, opts.target);
   if (!obj) return Error{path + ": " + obj.message()};
   Status st = select_programs(path, opts, obj->programs);
   if (!st) return st.error();

@@ -107,11 +107,21 @@ struct Object {
 
 enum class InputFormat { Auto, Elf, Raw, Asm };
 
+/// The kernel an object is loaded for, where libbpf would ask the running one: the BTF
+/// CO-RE relocations resolve against and the values of `__kconfig`/`__ksym` externs.
+struct TargetKernel {
+  std::string btf_path;             // --btf; "" = /sys/kernel/btf/vmlinux when present
+  std::optional<uint32_t> version;  // LINUX_KERNEL_VERSION (KERNEL_VERSION(a,b,c)); default: uname -r
+  std::string kconfig_path;         // "" = /proc/config.gz, else /boot/config-$(uname -r)
+  std::string kallsyms_path;        // "" = /proc/kallsyms (typeless __ksym addresses)
+};
+
 struct LoadOptions {
   InputFormat format = InputFormat::Auto;
   std::optional<ProgType> type;          // --type: overrides what the input says
   std::vector<std::string> sections;     // --section: keep only these (error if one is missing)
   std::string program;                   // --program: keep only this function name
+  TargetKernel target;                   // CO-RE target and extern values (ELF input)
 };
 
 /// Loads any input: detects ELF by magic, assembly by .s/.asm, else raw bytecode.

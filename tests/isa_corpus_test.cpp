@@ -193,7 +193,9 @@ std::string type_of_section(const std::string& sec) {
       {"perf_event", "perf_event"},    {"xdp", "xdp"},              {"tc", "sched_cls"},
       {"classifier", "sched_cls"},     {"action", "sched_act"},     {"cgroup_skb/", "cgroup_skb"},
       {"cgroup/sock", "cgroup_sock"},  {"cgroup/post_bind", "cgroup_sock"}, {"lsm/", "lsm"},
-      {"socket", "socket_filter"},
+      {"socket", "socket_filter"},     {"sockops", "sock_ops"},     {"cgroup/connect", "cgroup_sock_addr"},
+      {"cgroup/bind", "cgroup_sock_addr"}, {"cgroup/sendmsg", "cgroup_sock_addr"}, {"sk_skb", "sk_skb"},
+      {"sk_msg", "sk_msg"},            {"flow_dissector", "flow_dissector"},
   };
   for (const auto& [prefix, type] : prefixes)
     if (sec.rfind(prefix, 0) == 0) return type;
@@ -222,6 +224,11 @@ TEST(CorpusInventory, CoversEveryProgramTypeOfTheContract) {
     if (t != "lsm") {
       EXPECT_TRUE(rejected_types.count(t)) << "no rejected " << t << " program";
     }
+  }
+  // Issue #4 adds the socket-layer types beyond the contract's list.
+  for (const char* t : {"sock_ops", "cgroup_sock_addr", "sk_skb", "sk_msg", "flow_dissector"}) {
+    EXPECT_TRUE(accepted_types.count(t)) << "no accepted " << t << " program";
+    EXPECT_TRUE(rejected_types.count(t)) << "no rejected " << t << " program";
   }
 }
 

@@ -106,6 +106,18 @@ inline void parse_rejection_log(KernelVerdict& v) {
       v.insn = std::stoi(m[1]);
     }
   }
+  // libbpf rewrites the kernel's "N: (85) call unknown#195896080" + "invalid func
+  // unknown#195896080" (a CO-RE relocation it poisoned) into "N: <invalid CO-RE
+  // relocation>" + "failed to resolve CO-RE relocation ...": give back the kernel's words.
+  static const std::regex core_poison(R"(^(\d+): <invalid CO-RE relocation>)");
+  if (last_insn_line + 1 < static_cast<int>(lines.size())) {
+    std::smatch cm;
+    if (std::regex_search(lines[last_insn_line + 1], cm, core_poison)) {
+      v.insn = std::stoi(cm[1]);
+      v.message = "invalid func unknown#195896080";
+      return;
+    }
+  }
   for (size_t i = last_insn_line + 1; i < lines.size(); ++i) {
     if (detail::is_noise(lines[i])) continue;
     v.message = lines[i];
