@@ -109,13 +109,6 @@ const std::map<std::string, std::string>& known_gaps() {
   static const std::map<std::string, std::string> gaps = {
       {"lsm_bprm_check.c", "the LSM hook's `ret` argument gets its [-MAX_ERRNO, 0] range from BTF, which bpfvet "
                            "does not read"},
-      {"flow_dissector_ipv4.c", "skb->flow_keys loads as a scalar: bpfvet has no PTR_TO_FLOW_KEYS register type"},
-      {"flow_dissector_keys_past_end.c", "skb->flow_keys loads as a scalar: bpfvet has no PTR_TO_FLOW_KEYS register "
-                                         "type (so no 'invalid access to flow keys' check)"},
-      {"cgroup_bind4_bad_return.c", "bind4/bind6 programs may return [0, 3] since 5.13 "
-                                    "(BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE); bpfvet checks [0, 1]"},
-      {"tc_global_func_wrong_ctx.c", "since 6.8 the kernel says 'arg#0 expects pointer to ctx'; bpfvet words it as "
-                                     "older kernels did ('expected pointer to ctx, but got fp')"},
   };
   return gaps;
 }

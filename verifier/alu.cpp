@@ -81,6 +81,7 @@ Check adjust_pointer(Step& s, const Insn& in, const RegState& ptr, const RegStat
     case RegType::PacketMeta:
     case RegType::Mem:
     case RegType::Func:
+    case RegType::FlowKeys:
       break;
     case RegType::ConstMapPtr:
       if (known && ov.smin == 0 && in.alu == AluOp::Add) break;

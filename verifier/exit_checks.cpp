@@ -32,6 +32,25 @@ Reject invalid_scalar(const char* where, const Scalar& v, int64_t lo, int64_t hi
   return r;
 }
 
+// The program type's return range, narrowed or widened where the kernel's
+// check_return_code() looks at the expected attach type (cgroup_sock_addr).
+std::pair<int64_t, int64_t> ret_bounds(const VerifierContext& ctx) {
+  const auto& info = isa::prog_type_info(ctx.prog.type);
+  std::pair<int64_t, int64_t> b{info.ret_min, info.ret_max};
+  if (ctx.prog.type != isa::ProgType::CgroupSockAddr) return b;
+  using A = isa::AttachType;
+  switch (isa::attach_type_from_section(ctx.prog.section)) {
+    case A::RecvMsg4: case A::RecvMsg6: case A::RecvMsgUnix: case A::GetPeerName4: case A::GetPeerName6:
+    case A::GetPeerNameUnix: case A::GetSockName4: case A::GetSockName6: case A::GetSockNameUnix:
+      return {1, 1};
+    case A::Bind4: case A::Bind6:  // 5.12: bit 1 lifts the privileged-port check
+      if (ctx.rules.profile.version >= isa::KernelVersion{5, 12}) return {0, 3};
+      return b;
+    default:
+      return b;
+  }
+}
+
 }  // namespace
 
 Check check_main_exit(Step& s) {
@@ -56,8 +75,9 @@ Check check_main_exit(Step& s) {
   const bool ret32 = s.ctx.prog.type == isa::ProgType::Lsm;
   const int64_t lo = ret32 ? r0.var.s32_min : r0.var.smin;
   const int64_t hi = ret32 ? r0.var.s32_max : r0.var.smax;
-  if (info.ret_min <= lo && hi <= info.ret_max) return std::nullopt;
-  return invalid_scalar("At program exit", r0.var, info.ret_min, info.ret_max, ret32);
+  const auto [ret_min, ret_max] = ret_bounds(s.ctx);
+  if (ret_min <= lo && hi <= ret_max) return std::nullopt;
+  return invalid_scalar("At program exit", r0.var, ret_min, ret_max, ret32);
 }
 
 

@@ -55,9 +55,13 @@ Check check_global_call(Step& s, const GlobalFunc& f) {
         if (!reg.is_scalar()) return reject(ErrorCode::HelperArgType, "R%d is not a scalar", regno);
         break;
       case GlobalArg::Kind::Ctx:
-        if (reg.type != RegType::Ctx)
+        if (reg.type != RegType::Ctx) {
+          // 6.8 reworded it when global function arguments got their own checks.
+          if (s.ctx.rules.profile.version >= isa::KernelVersion{6, 8})
+            return reject(ErrorCode::HelperArgType, "arg#%zu expects pointer to ctx", i);
           return reject(ErrorCode::HelperArgType, "arg#%zu expected pointer to ctx, but got %s", i,
                         reg.type_string().c_str());
+        }
         break;
       case GlobalArg::Kind::Mem:
         if (reg.is_null_const()) break;

@@ -141,6 +141,7 @@ Check ctx_access(Step& s, const RegState& reg, int regno, int64_t off, int size,
       dst.id = s.ids.fresh();
       break;
     case isa::CtxYield::Socket: dst = RegState::pointer(RegType::Sock); break;
+    case isa::CtxYield::FlowKeys: dst = RegState::pointer(RegType::FlowKeys); break;
     default: dst = RegState::unknown_scalar(); break;
   }
   return std::nullopt;
@@ -162,6 +163,8 @@ Scalar coerce_to_size(const Scalar& v, uint8_t size, bool sign_extend) {
   Insn mask = isa::make::alu_imm(isa::AluOp::And, true, 0, size == 1 ? 0xff : 0xffff);
   return scalar_alu(mask, v, Scalar::constant(size == 1 ? 0xff : 0xffff));
 }
+
+constexpr int64_t kFlowKeysSize = 56;  // sizeof(struct bpf_flow_keys)
 
 Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool write, int value_reg, bool sign_extend) {
   const RegState reg = s.st.reg(regno);
@@ -233,6 +236,16 @@ Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool writ
       if (write && value && is_pointer_value(s, *value))
         return reject(ErrorCode::PointerLeak, "R%d leaks addr into packet", value_reg);
       if (auto r = packet_access(s, reg, regno, off, size)) return r;
+      if (read_into) s.st.reg(value_reg) = RegState::unknown_scalar();
+      break;
+    }
+    case RegType::FlowKeys: {
+      // The kernel checks only the constant offset against sizeof(struct bpf_flow_keys).
+      if (write && value && is_pointer_value(s, *value))
+        return reject(ErrorCode::PointerLeak, "R%d leaks addr into flow keys", value_reg);
+      if (off < 0 || off + size > kFlowKeysSize)
+        return reject(ErrorCode::InvalidMemAccess, "invalid access to flow keys off=%lld size=%d",
+                      static_cast<long long>(off), size);
       if (read_into) s.st.reg(value_reg) = RegState::unknown_scalar();
       break;
     }

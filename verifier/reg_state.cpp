@@ -23,6 +23,7 @@ const char* reg_type_name(RegType t) {
     case RegType::TcpSock: return "tcp_sock";
     case RegType::XdpSock: return "xdp_sock";
     case RegType::Func: return "func";
+    case RegType::FlowKeys: return "flow_keys";
   }
   return "?";
 }

@@ -36,6 +36,7 @@ enum class RegType : uint8_t {
   TcpSock,
   XdpSock,
   Func,         // a callback function address
+  FlowKeys,     // struct bpf_flow_keys (a flow dissector's skb->flow_keys)
 };
 
 /// The kernel's name of a pointer type ("map_value", "pkt_end", "fp"...), without flags.
