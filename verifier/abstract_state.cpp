@@ -35,6 +35,8 @@ AbstractState entry_state(bool ctx_arg) {
 
 namespace {
 
+bool slot_is_precise(const Frame& f, int spi) { return spi < 64 && ((f.precise_slots >> spi) & 1u); }
+
 // Consistent renaming of ids between the old and the current state (the kernel's check_ids):
 // two registers sharing an id in one state must share one in the other.
 class IdMap {
@@ -47,14 +49,23 @@ class IdMap {
     auto [it2, fresh2] = cur_to_old_.emplace(cur_id, old_id);
     return fresh2 || it2->second == old_id;
   }
+  // The kernel's check_scalar_ids: a scalar without id is unique, so it gets a fresh
+  // one that nothing else can share.
+  bool check_scalar(uint32_t old_id, uint32_t cur_id) {
+    if (old_id == 0) old_id = --tmp_;
+    if (cur_id == 0) cur_id = --tmp_;
+    return check(old_id, cur_id);
+  }
 
  private:
   std::unordered_map<uint32_t, uint32_t> old_to_cur_, cur_to_old_;
+  uint32_t tmp_ = 0;  // counts down from the top: never a real id
 };
 
 bool range_within(const Scalar& old, const Scalar& cur) { return old.includes(cur); }
 
-bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool exact) {
+bool regsafe(const RegState& old, bool old_precise, const RegState& cur, IdMap& ids, bool exact,
+             const PruneHints& hints) {
   if (exact) return old == cur || (old.type == RegType::NotInit && cur.type == RegType::NotInit);
   if (old.type == RegType::NotInit) return true;
   if (cur.type == RegType::NotInit) return false;
@@ -63,8 +74,8 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool exact) {
     return false;
   switch (old.type) {
     case RegType::Scalar:
-      // Scalar ids only matter where the old state relied on a link between copies.
-      if (old.id && !ids.check(old.id, cur.id)) return false;
+      if (hints.use_precision && !old_precise) return true;
+      if (!ids.check_scalar(old.id, cur.id)) return false;
       return range_within(old.var, cur.var);
     case RegType::Packet:
     case RegType::PacketMeta:
@@ -86,30 +97,46 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool exact) {
   }
 }
 
-bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact) {
+// The scalar an 8-byte slot holds when read whole: a 64-bit spilled scalar, or an
+// unknown scalar when every byte is misc (the kernel's scalar_reg_for_stack).
+const RegState* scalar_of_slot(const StackSlot& s, bool allow_uninit, const RegState& unbound) {
+  if (s.spill_size() == kRegSize && s.spilled.is_scalar()) return &s.spilled;
+  for (SlotKind k : s.kind)
+    if (!(k == SlotKind::Misc || (k == SlotKind::Invalid && allow_uninit))) return nullptr;
+  return &unbound;
+}
+
+bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact, const PruneHints& hints) {
+  static const StackSlot kEmpty{};
+  static const RegState kUnbound = RegState::unknown_scalar();
+  const uint64_t read = hints.read_slots ? hints.read_slots[old.frameno] : ~uint64_t{0};
   for (size_t spi = 0; spi < old.stack.size(); ++spi) {
     const StackSlot& o = old.stack[spi];
     const StackSlot* c = cur.find_slot(static_cast<int>(spi));
-    static const StackSlot kEmpty{};
     const StackSlot& cs = c ? *c : kEmpty;
     if (exact) {
       if (!(o.kind == cs.kind)) return false;
       if (o.is_spill() && !(o.spilled == cs.spilled)) return false;
       continue;
     }
+    if (spi < 64 && !((read >> spi) & 1u)) continue;  // never read before written from here
     for (int i = 0; i < kRegSize; ++i) {
       SlotKind ok = o.kind[i], ck = cs.kind[i];
       if (ok == SlotKind::Invalid) continue;
       // A privileged loader may read uninitialized stack: misc stands for anything.
-      if (ok == SlotKind::Misc) continue;
-      if (ok == SlotKind::Zero && ck == SlotKind::Zero) continue;
-      if (ok == SlotKind::Spill && ck == SlotKind::Spill) continue;
-      if (ok == SlotKind::Zero && ck == SlotKind::Spill && cs.spilled.is_null_const()) continue;
-      return false;
-    }
-    if (o.is_spill()) {
-      if (!cs.is_spill() || o.spill_size() != cs.spill_size()) return false;
-      if (!regsafe(o.spilled, cs.spilled, ids, false)) return false;
+      if (ok == SlotKind::Misc && hints.allow_uninit_stack) continue;
+      const RegState* old_scalar = scalar_of_slot(o, hints.allow_uninit_stack, kUnbound);
+      const RegState* cur_scalar = scalar_of_slot(cs, hints.allow_uninit_stack, kUnbound);
+      if (old_scalar && cur_scalar) {
+        bool precise = old_scalar != &kUnbound ? slot_is_precise(old, static_cast<int>(spi)) : !hints.use_precision;
+        if (!regsafe(*old_scalar, precise, *cur_scalar, ids, false, hints)) return false;
+        break;  // the whole slot is decided
+      }
+      if (ok == SlotKind::Misc && ck == SlotKind::Zero) continue;
+      if (ok != ck) return false;
+      if (i == kRegSize - 1 && ok == SlotKind::Spill &&
+          !regsafe(o.spilled, slot_is_precise(old, static_cast<int>(spi)), cs.spilled, ids, false, hints))
+        return false;
     }
   }
   return true;
@@ -117,7 +144,8 @@ bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact) {
 
 }  // namespace
 
-bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact) {
+bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact,
+                    const PruneHints& hints) {
   if (old.frames.size() != cur.frames.size()) return false;
   if (old.refs.size() != cur.refs.size() || old.active_lock != cur.active_lock) return false;
   IdMap ids;
@@ -132,9 +160,9 @@ bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t
       // Caller frames only keep r6-r9 (and r10) across the call.
       if (top && !exact && !(live_regs & (1u << r))) continue;
       if (!top && r < 6) continue;
-      if (!regsafe(of.regs[r], cf.regs[r], ids, exact)) return false;
+      if (!regsafe(of.regs[r], (of.precise_regs >> r) & 1u, cf.regs[r], ids, exact, hints)) return false;
     }
-    if (!stacksafe(of, cf, ids, exact)) return false;
+    if (!stacksafe(of, cf, ids, exact, hints)) return false;
   }
   return true;
 }

@@ -45,6 +45,10 @@ struct Frame {
   int64_t callsite = -1;         // index of the call instruction that created this frame
   uint32_t subprog_start = 0;    // first instruction of the function this frame runs
   int32_t callback_of = -1;      // helper id when this frame runs a callback (bpf_loop, ...)
+  // Precision marks (precision.h): bit r / bit spi set when a later instruction needed
+  // the exact value.  Only checkpoints carry them; they take no part in equality.
+  uint16_t precise_regs = 0;
+  uint64_t precise_slots = 0;
 
   /// Stack slot for spi (allocated on demand by the writer).
   StackSlot& slot(int spi);
@@ -52,7 +56,11 @@ struct Frame {
   const StackSlot* find_slot(int spi) const;
   /// Bytes of stack in use (highest touched slot), before rounding.
   int allocated_bytes() const { return static_cast<int>(stack.size()) * kRegSize; }
-  friend bool operator==(const Frame&, const Frame&) = default;
+  /// Same registers, stack and call site (precision marks ignored).
+  friend bool operator==(const Frame& a, const Frame& b) {
+    return a.regs == b.regs && a.stack == b.stack && a.frameno == b.frameno && a.callsite == b.callsite &&
+           a.subprog_start == b.subprog_start && a.callback_of == b.callback_of;
+  }
 };
 
 struct Reference {
@@ -76,11 +84,24 @@ struct AbstractState {
 /// The state at program entry: r1 = ctx (when `ctx_arg`), r10 = fp0.
 AbstractState entry_state(bool ctx_arg);
 
+/// What the pruning test may ignore in the old state (see precision.h).
+struct PruneHints {
+  /// Per frame (kMaxCallFrames entries): the stack slots read after the old state before
+  /// being written; slots outside are ignored.  nullptr: every slot counts.
+  const uint64_t* read_slots = nullptr;
+  /// Scalars of the old state not marked precise stand for any scalar (privileged
+  /// loaders; an unprivileged one treats every scalar as precise).
+  bool use_precision = false;
+  /// Uninitialized or misc stack bytes in the old state stand for anything (6.5+ privileged).
+  bool allow_uninit_stack = true;
+};
+
 /// Pruning test (the kernel's states_equal): every concrete state `cur` stands for is
 /// also one `old` stands for, looking only at registers live at the instruction (bit r
 /// of `live_regs` for frame-current registers) and at stack bytes `old` relies on.
 /// `exact` demands identical states (infinite-loop detection).
-bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact);
+bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact,
+                    const PruneHints& hints = {});
 
 /// "fp-16=ctx()" / "fp-8=mmmmmmmm" for stack slot `spi` of frame `f` (empty when unused).
 std::string format_slot(const Frame& f, int spi, const std::vector<isa::MapDef>& maps);

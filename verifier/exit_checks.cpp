@@ -32,25 +32,6 @@ Reject invalid_scalar(const char* where, const Scalar& v, int64_t lo, int64_t hi
   return r;
 }
 
-// The program type's return range, narrowed or widened where the kernel's
-// check_return_code() looks at the expected attach type (cgroup_sock_addr).
-std::pair<int64_t, int64_t> ret_bounds(const VerifierContext& ctx) {
-  const auto& info = isa::prog_type_info(ctx.prog.type);
-  std::pair<int64_t, int64_t> b{info.ret_min, info.ret_max};
-  if (ctx.prog.type != isa::ProgType::CgroupSockAddr) return b;
-  using A = isa::AttachType;
-  switch (isa::attach_type_from_section(ctx.prog.section)) {
-    case A::RecvMsg4: case A::RecvMsg6: case A::RecvMsgUnix: case A::GetPeerName4: case A::GetPeerName6:
-    case A::GetPeerNameUnix: case A::GetSockName4: case A::GetSockName6: case A::GetSockNameUnix:
-      return {1, 1};
-    case A::Bind4: case A::Bind6:  // 5.12: bit 1 lifts the privileged-port check
-      if (ctx.rules.profile.version >= isa::KernelVersion{5, 12}) return {0, 3};
-      return b;
-    default:
-      return b;
-  }
-}
-
 }  // namespace
 
 Check check_main_exit(Step& s) {
@@ -66,18 +47,22 @@ Check check_main_exit(Step& s) {
   const RegState& r0 = s.st.reg(0);
   if (r0.is_ptr() && !s.ctx.rules.allow_ptr_leaks)
     return reject(ErrorCode::PointerLeak, "R0 leaks addr as return value");
-  const auto& info = isa::prog_type_info(s.ctx.prog.type);
-  if (!info.ret_checked) return std::nullopt;
+  const std::optional<RetRange> range = exit_ret_range(s.ctx);
+  if (!range) return std::nullopt;
   if (!r0.is_scalar())
     return reject(ErrorCode::InvalidReturnValue, "At program exit the register R0 is not a known value (%s)",
                   r0.type_string().c_str());
+  const int64_t lo = range->ret32 ? r0.var.s32_min : r0.var.smin;
+  const int64_t hi = range->ret32 ? r0.var.s32_max : r0.var.smax;
+  if (range->lo <= lo && hi <= range->hi) return std::nullopt;
+  return invalid_scalar("At program exit", r0.var, range->lo, range->hi, range->ret32);
+}
+
+std::optional<RetRange> exit_ret_range(const VerifierContext& ctx) {
+  const auto& info = isa::prog_type_info(ctx.prog.type);
+  if (!info.ret_checked) return std::nullopt;
   // LSM hooks return int: the kernel checks the low 32 bits as a signed value.
-  const bool ret32 = s.ctx.prog.type == isa::ProgType::Lsm;
-  const int64_t lo = ret32 ? r0.var.s32_min : r0.var.smin;
-  const int64_t hi = ret32 ? r0.var.s32_max : r0.var.smax;
-  const auto [ret_min, ret_max] = ret_bounds(s.ctx);
-  if (ret_min <= lo && hi <= ret_max) return std::nullopt;
-  return invalid_scalar("At program exit", r0.var, ret_min, ret_max, ret32);
+  return RetRange{info.ret_min, info.ret_max, ctx.prog.type == isa::ProgType::Lsm};
 }
 
 

@@ -1,6 +1,7 @@
 #include "verifier/explorer.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "isa/printer.h"
 #include "verifier/exit_checks.h"
 #include "verifier/global_func.h"
+#include "verifier/precision.h"
 #include "verifier/state_log.h"
 #include "verifier/transfer.h"
 
@@ -22,16 +24,6 @@ namespace {
 
 constexpr size_t kMaxJmpSeq = 8192;       // BPF_COMPLEXITY_LIMIT_JMP_SEQ
 constexpr uint64_t kMaxStatesPerInsn = 64;  // BPF_COMPLEXITY_LIMIT_STATES
-
-// A state stored at a prune point.  `branches` counts the paths still being explored
-// that descend from it; only a state with none left may prune others.
-struct Checkpoint {
-  AbstractState st;
-  std::shared_ptr<Checkpoint> parent;
-  int64_t insn = 0;
-  int branches = 0;
-  uint32_t hit_cnt = 0, miss_cnt = 0;
-};
 
 // True when helper `id` has a function-pointer argument (bpf_loop, for_each_map_elem...).
 bool takes_callback(int32_t id) {
@@ -47,6 +39,8 @@ struct Path {
   std::shared_ptr<Checkpoint> parent;
   int64_t pc = 0;
   int64_t prev_pc = -1;
+  History hist;                                    // since `parent` (or the path's start)
+  std::array<uint64_t, kMaxCallFrames> written{};  // stack slots fully written since `parent`
 };
 
 class Explorer {
@@ -65,6 +59,18 @@ class Explorer {
   bool step(Path& p);
   // is_state_visited: true when the path is pruned; sets error_ on an infinite loop.
   bool visit_prune_point(Path& p);
+  PruneHints hints_for(const Checkpoint& cp) const {
+    return PruneHints{cp.read.data(), ctx_.rules.privileged, ctx_.rules.allow_uninit_stack};
+  }
+  // The path is pruned by `cp`: what `cp`'s safety relied on (its read stack slots and
+  // precise scalars) becomes what the path's checkpoints rely on.
+  void propagate_marks(Path& p, const Checkpoint& cp);
+  // History entry of the current instruction, pushed when it is not there yet.
+  HistEntry& hist_entry(Path& p);
+  // Stack reads and writes, history flags and precision needs of `in` before it runs.
+  void before_insn(Path& p, const Insn& in, StackEffect& eff);
+  // mark_precise for `regs` of the current frame as they are before the current insn.
+  void need_precise(Path& p, uint16_t regs);
   void end_path(Path& p);
   void push_branch(const Path& from, AbstractState st, int64_t target);
   bool fail(Reject r, int64_t pc);
@@ -74,6 +80,8 @@ class Explorer {
   void push_callback(const Path& p, const Insn& in);
   bool exec_exit(Path& p);
   void track_stack_depth(const AbstractState& st);
+  // True when the exit about to run checks r0 against a range (so needs it exact).
+  bool exit_checks_r0(const Path& p) const;
   void record_facts(const Path& p, const Insn& in);
 
   const VerifierContext& ctx_;
@@ -127,8 +135,62 @@ void Explorer::push_branch(const Path& from, AbstractState st, int64_t target) {
   np.parent = from.parent;
   np.pc = target;
   np.prev_pc = from.pc;
+  np.hist = from.hist;
+  np.written = from.written;
   if (np.parent) ++np.parent->branches;
   stack_.push_back(std::move(np));
+}
+
+HistEntry& Explorer::hist_entry(Path& p) {
+  auto& e = p.hist.entries;
+  if (e.empty() || e.back().idx != p.pc) {
+    HistEntry h;
+    h.idx = static_cast<int32_t>(p.pc);
+    h.prev = static_cast<int32_t>(p.prev_pc);
+    e.push_back(h);
+  }
+  return e.back();
+}
+
+void Explorer::need_precise(Path& p, uint16_t regs) {
+  if (!regs) return;
+  PreciseSet want;
+  want.frame = static_cast<int>(p.st.frames.size()) - 1;
+  want.regs[static_cast<size_t>(want.frame)] = regs;
+  mark_precise(ctx_, p.hist, p.pc, p.parent.get(), want);
+}
+
+void Explorer::propagate_marks(Path& p, const Checkpoint& cp) {
+  for (size_t f = 0; f < cp.st.frames.size() && f < static_cast<size_t>(kMaxCallFrames); ++f)
+    if (cp.read[f]) mark_stack_read(p.parent.get(), p.st, static_cast<int>(f), cp.read[f], p.written);
+  PreciseSet want = precise_set_of(cp.st);
+  if (want.empty()) return;
+  if (p.prev_pc >= 0 && p.prev_pc != p.pc - 1) hist_entry(p);
+  mark_precise(ctx_, p.hist, p.pc, p.parent.get(), want);
+}
+
+void Explorer::before_insn(Path& p, const Insn& in, StackEffect& eff) {
+  if (in.is_memory()) {
+    eff = stack_effect(p.st, in);
+    if (eff.frame >= 0) {
+      if (eff.read) mark_stack_read(p.parent.get(), p.st, eff.frame, eff.read, p.written);
+      if (eff.fixed_spi >= 0) {
+        HistEntry& h = hist_entry(p);
+        h.stack_frame = static_cast<int8_t>(eff.frame);
+        h.spi = static_cast<uint8_t>(eff.fixed_spi);
+      }
+    }
+  } else if (in.kind == Kind::Call && in.call == isa::CallKind::Helper) {
+    std::array<uint64_t, kMaxCallFrames> reads{};
+    helper_stack_reads(ctx_, p.st, in, reads);
+    for (int f = 0; f < kMaxCallFrames; ++f)
+      if (reads[f]) mark_stack_read(p.parent.get(), p.st, f, reads[f], p.written);
+  } else if (in.kind == Kind::Jmp && in.jmp != isa::JmpOp::Ja && in.jmp != isa::JmpOp::MayGoto) {
+    if (uint16_t linked = linked_regs_of(p.st, in)) hist_entry(p).linked_regs = linked;
+  }
+  if (!ctx_.rules.privileged) return;
+  PreciseSet want = precise_uses(ctx_, p.st, in);
+  if (!want.empty()) mark_precise(ctx_, p.hist, p.pc, p.parent.get(), want);
 }
 
 void Explorer::end_path(Path& p) {
@@ -158,8 +220,9 @@ bool Explorer::visit_prune_point(Path& p) {
       if (ctx_.info[static_cast<size_t>(p.pc)].jmp_point && jmps_processed_ - prev_jmps_processed_ < 20 &&
           result_.stats.processed_insns - prev_insn_processed_ < 100)
         add_new_state = false;
-    } else if (state_includes(cp.st, p.st, live, false)) {
+    } else if (state_includes(cp.st, p.st, live, false, hints_for(cp))) {
       ++cp.hit_cnt;
+      propagate_marks(p, cp);
       return true;
     }
     // Only count misses when a new state will be added, so that loop iterations do not
@@ -179,8 +242,14 @@ bool Explorer::visit_prune_point(Path& p) {
   cp->st = p.st;
   cp->parent = p.parent;
   cp->insn = p.pc;
+  cp->last_insn = p.prev_pc;
+  cp->hist = std::move(p.hist);
+  cp->written = p.written;
   cp->branches = 1;
   p.parent = cp;
+  p.hist = History{};
+  p.hist.first = p.pc;
+  p.written = {};
   list.push_back(std::move(cp));
   prev_jmps_processed_ = jmps_processed_;
   prev_insn_processed_ = result_.stats.processed_insns;
@@ -276,8 +345,17 @@ void Explorer::push_callback(const Path& p, const Insn& in) {
   np.parent = p.parent;
   np.pc = fn.subprog;
   np.prev_pc = p.pc;
+  np.hist = p.hist;
+  np.written = p.written;
   if (np.parent) ++np.parent->branches;
   stack_.push_back(std::move(np));
+}
+
+bool Explorer::exit_checks_r0(const Path& p) const {
+  if (!p.st.reg(0).is_scalar()) return false;
+  if (p.st.cur().callback_of >= 0) return true;
+  if (p.st.frames.size() > 1 || p.st.cur().subprog_start != 0) return false;
+  return exit_ret_range(ctx_).has_value();
 }
 
 bool Explorer::exec_exit(Path& p) {
@@ -330,6 +408,9 @@ bool Explorer::step(Path& p) {
     print_state_ = false;
   }
   const Insn& in = ctx_.insn(p.pc);
+  if (p.prev_pc >= 0 && p.prev_pc != p.pc - 1) hist_entry(p);
+  StackEffect eff;
+  before_insn(p, in, eff);
   Step s{ctx_, p.st, ids_, p.pc};
   Check err;
   int64_t next = p.pc + 1;
@@ -368,6 +449,7 @@ bool Explorer::step(Path& p) {
       break;
     case Kind::Exit:
       ++jmps_processed_;
+      if (exit_checks_r0(p)) need_precise(p, 1u);
       log_.insn(p.pc, in, p.st);
       record_facts(p, in);
       track_stack_depth(p.st);
@@ -385,8 +467,13 @@ bool Explorer::step(Path& p) {
       }
       {
         BranchResult br;
+        const bool dst_scalar = p.st.reg(in.dst).is_scalar();
+        const bool src_scalar = in.use_src && p.st.reg(in.src).is_scalar();
         err = exec_cond_jmp(s, in, br);
         if (err) break;  // logged below
+        // A decided branch relied on the exact values compared.
+        if (br.taken_is_current || !br.taken || !br.fallthrough_feasible)
+          need_precise(p, static_cast<uint16_t>((dst_scalar ? 1u << in.dst : 0u) | (src_scalar ? 1u << in.src : 0u)));
         log_.insn(p.pc, in, p.st);
         record_facts(p, in);
         if (br.taken_is_current) {  // always taken: the state goes on unchanged
@@ -420,6 +507,7 @@ bool Explorer::step(Path& p) {
     log_.insn_text(p.pc, in);
     return fail(std::move(*err), p.pc);
   }
+  if (eff.frame >= 0) p.written[static_cast<size_t>(eff.frame)] |= eff.written;
   log_.insn(p.pc, in, p.st);
   record_facts(p, in);
   track_stack_depth(p.st);
@@ -468,6 +556,7 @@ ExploreResult Explorer::run() {
     Path gp;
     gp.st = global_func_entry(*g, ids_);
     gp.pc = g->start;
+    gp.hist.first = g->start;
     print_state_ = true;
     explore_from(std::move(gp));
   }
