@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/run_json.h"
 #include "jit/engine.h"
+#include "jit/interp.h"
 #include "jit/runtime.h"
 #include "verifier/verifier.h"
 
@@ -133,6 +134,14 @@ void run_command(const RunCmd& c, int& status) {
   }
   if (single && !outcomes[0].result) throw InputError(outcomes[0].error);
 
+  // BPF instructions per run, counted once by the interpreter: the same for every engine.
+  bool uncounted = false;
+  for (const auto& o : outcomes) uncounted |= o.result && !o.result->bpf_insns_per_run;
+  if (uncounted)
+    if (auto n = jit::count_bpf_insns(req))
+      for (auto& o : outcomes)
+        if (o.result && !o.result->bpf_insns_per_run) o.result->bpf_insns_per_run = *n;
+
   // Agreement: every successful result against the first one.
   std::string diff;
   const jit::RunResult* ref = nullptr;
@@ -170,6 +179,12 @@ void run_command(const RunCmd& c, int& status) {
     for (const auto& o : outcomes) {
       if (o.result) std::cout << result_text(*o.result, prog.type);
       else std::cout << o.engine << ": " << o.error << "\n";
+    }
+    if (c.bench && ok > 1) {
+      std::vector<const jit::RunResult*> ran;
+      for (const auto& o : outcomes)
+        if (o.result) ran.push_back(&*o.result);
+      std::cout << bench_table(ran);
     }
     if (!single) {
       if (agree) std::cout << "engines agree (" << ok << " ran)\n";

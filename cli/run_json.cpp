@@ -2,6 +2,9 @@
 #include "cli/run_json.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
 #include <sstream>
 
 namespace bpfvet::cli {
@@ -319,8 +322,54 @@ nlohmann::json result_json(const jit::RunResult& r, isa::ProgType type) {
   j["runs"] = r.runs;
   j["ns_per_run"] = r.ns_per_run;
   if (r.compile_us) j["compile_us"] = *r.compile_us;
+  if (r.bpf_insns_per_run) j["bpf_insns_per_run"] = *r.bpf_insns_per_run;
+  if (r.emulated) j["emulated"] = true;
+  if (r.a64_insns_per_run) j["a64_insns_per_run"] = *r.a64_insns_per_run;
+  if (r.est_cycles_per_run) {
+    j["est_cycles_per_run"] = std::round(*r.est_cycles_per_run * 10) / 10;
+    j["mca_cpu"] = r.mca_cpu;
+  }
   if (!r.notes.empty()) j["notes"] = r.notes;
   return j;
+}
+
+std::string cost_text(const jit::RunResult& r) {
+  std::ostringstream os;
+  if (r.bpf_insns_per_run) os << *r.bpf_insns_per_run << " BPF insns";
+  if (r.a64_insns_per_run) os << (os.tellp() > 0 ? ", " : "") << *r.a64_insns_per_run << " A64 insns (emulated)";
+  if (r.est_cycles_per_run)
+    os << (os.tellp() > 0 ? ", " : "") << "~" << std::fixed << std::setprecision(1) << *r.est_cycles_per_run
+       << " cycles on " << r.mca_cpu << " (static estimate, LLVM MCA)";
+  return os.str();
+}
+
+std::string bench_table(const std::vector<const jit::RunResult*>& results) {
+  std::ostringstream os;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-8s %14s %14s %14s %16s\n", "engine", "ns/run", "BPF insns/run", "A64 insns/run",
+                "est. cycles/run");
+  os << line;
+  std::string cpu;
+  for (const auto* r : results) {
+    auto num = [](const auto& v) { return v ? std::to_string(*v) : std::string("-"); };
+    char ns[32], cyc[32] = "-";
+    std::snprintf(ns, sizeof ns, "%.1f%s", r->ns_per_run, r->emulated ? "*" : "");
+    if (r->est_cycles_per_run) {
+      std::snprintf(cyc, sizeof cyc, "%.1f", *r->est_cycles_per_run);
+      cpu = r->mca_cpu;
+    }
+    std::snprintf(line, sizeof line, "%-8s %14s %14s %14s %16s\n", r->engine.c_str(), ns,
+                  num(r->bpf_insns_per_run).c_str(), num(r->a64_insns_per_run).c_str(), cyc);
+    os << line;
+  }
+  for (const auto* r : results)
+    if (r->emulated) {
+      os << "* emulated (unicorn): its ns/run times the emulator, not the code; the instruction count is exact";
+      if (!cpu.empty()) os << ", the cycles a static estimate for " << cpu << " from LLVM MCA";
+      os << "\n";
+      break;
+    }
+  return os.str();
 }
 
 std::string result_text(const jit::RunResult& r, isa::ProgType type) {
@@ -331,8 +380,10 @@ std::string result_text(const jit::RunResult& r, isa::ProgType type) {
   const std::string rn = retval_name(r.retval, type);
   if (!rn.empty()) os << " " << rn;
   os << "  [" << r.runs << " run" << (r.runs == 1 ? "" : "s") << ", " << r.ns_per_run << " ns/run";
+  if (r.emulated) os << " (emulated)";
   if (r.compile_us) os << ", compiled in " << *r.compile_us << " us";
   os << "]\n";
+  if (const std::string cost = cost_text(r); !cost.empty()) os << "  cost per run: " << cost << "\n";
   if (!r.data_out.empty()) os << "  data_out (" << r.data_out.size() << " bytes): " << hex_bytes(r.data_out) << "\n";
   if (!r.mem_out.empty()) os << "  mem_out (" << r.mem_out.size() << " bytes): " << hex_bytes(r.mem_out) << "\n";
   for (const auto& m : r.maps) {

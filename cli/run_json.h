@@ -38,7 +38,13 @@ Result<std::vector<uint8_t>> parse_hex(const std::string& s);
 nlohmann::json result_json(const jit::RunResult& r, isa::ProgType type);
 /// An engine that could not run: {"engine": name, "error": message}.
 nlohmann::json engine_error_json(const std::string& engine, const std::string& message);
-/// Human-readable result: retval, packet out, maps, output events, timing.
+/// Human-readable result: retval, packet out, maps, output events, timing, cost.
 std::string result_text(const jit::RunResult& r, isa::ProgType type);
+/// The deterministic cost of one run on one line ("53 BPF insns, 71 A64 insns
+/// (emulated), ~58.3 cycles on thunderx2t99 (static estimate, LLVM MCA)"), "" if none.
+std::string cost_text(const jit::RunResult& r);
+/// bench's summary: one row per engine with ns/run, BPF and A64 instructions per run
+/// and the estimated cycles, emulated figures marked and explained below the table.
+std::string bench_table(const std::vector<const jit::RunResult*>& results);
 
 }  // namespace bpfvet::cli

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -140,6 +142,43 @@ TEST(CliRunEngines, BenchListsUnavailableEnginesWithError) {
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("\"ns_per_run\""), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("\"error\""), std::string::npos) << o.out;
+}
+
+// The deterministic cost keys: BPF instructions per run for every engine (counted by
+// the interpreter), and for the emulated arm64 engine the A64 count and the cycle
+// estimate with the core it is for; bench's table puts them side by side.
+TEST(CliRunEngines, CostFiguresInJsonAndBenchTable) {
+  if (!fs::exists(kBinary)) GTEST_SKIP() << kBinary << " not built";
+  const std::string prog =
+      write_temp("cost.s", "r0 = 0\nr1 = 10\nloop:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto loop\nexit\n");
+  const auto o = run("run " + prog + " --type socket_filter --engine interp,x86_64,arm64 --format json");
+  ASSERT_EQ(o.status, 0) << o.out;
+  const auto j = nlohmann::json::parse(o.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << o.out;
+  ASSERT_EQ(j["results"].size(), 3u) << o.out;
+  for (const auto& r : j["results"]) {
+    if (r.contains("error")) continue;  // an engine this host cannot run
+    EXPECT_EQ(r.value("bpf_insns_per_run", 0u), 2u + 10 * 3 + 1) << r.dump();
+    if (r["engine"] == "arm64") {
+      EXPECT_EQ(r.value("emulated", false), true) << r.dump();
+      EXPECT_GT(r.value("a64_insns_per_run", 0u), 33u) << r.dump();
+      EXPECT_GT(r.value("est_cycles_per_run", 0.0), 0.0) << r.dump();
+      EXPECT_EQ(r.value("mca_cpu", ""), "thunderx2t99") << r.dump();
+    } else {
+      EXPECT_FALSE(r.contains("emulated")) << r.dump();
+      EXPECT_FALSE(r.contains("a64_insns_per_run")) << r.dump();
+    }
+  }
+  const auto text = run("run " + prog + " --type socket_filter --engine arm64");
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("ns/run (emulated)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("cost per run: 33 BPF insns, "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("cycles on thunderx2t99 (static estimate, LLVM MCA)"), std::string::npos) << text.out;
+  const auto bench = run("bench " + prog + " --type socket_filter --engine interp,x86_64,arm64 --repeat 50");
+  ASSERT_EQ(bench.status, 0) << bench.out;
+  for (const char* needle : {"BPF insns/run", "A64 insns/run", "est. cycles/run", "* emulated (unicorn)",
+                             "static estimate for thunderx2t99"})
+    EXPECT_NE(bench.out.find(needle), std::string::npos) << needle << "\n" << bench.out;
 }
 
 }  // namespace
