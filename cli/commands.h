@@ -26,17 +26,19 @@ void add_run_commands(CLI::App& app, int& status);
 /// disasm, asm, cfg, jit (cli/tool_cmd.cpp).
 void add_tool_commands(CLI::App& app, int& status);
 
-/// Options every program-taking command shares (--section, --type, --input-format, --program).
+/// Options every program-taking command shares (--section, --type, --input-format, --program,
+/// --btf).
 struct InputOptions {
   std::string path;
   std::vector<std::string> sections;
   std::string type;
   std::string input_format = "auto";
   std::string program;
+  std::string btf;  // CO-RE target BTF; "" = the host's /sys/kernel/btf/vmlinux
 };
 /// Adds the positional INPUT and the shared selection options to a subcommand.
 void add_input_options(CLI::App& cmd, InputOptions& opts);
-/// Adds only --section/--type/--input-format/--program (for commands with several inputs).
+/// Adds only --section/--type/--input-format/--program/--btf (for commands with several inputs).
 void add_selection_options(CLI::App& cmd, InputOptions& opts);
 /// Parses a --type value (incl. alias tc) or throws InputError listing the valid names.
 isa::ProgType parse_type_option(const std::string& name);

@@ -63,6 +63,9 @@ void add_selection_options(CLI::App& cmd, InputOptions& opts) {
       "Program type where the input does not say it: " + isa::prog_type_names() + " (tc = sched_cls)");
   cmd.add_option("--input-format", opts.input_format, "Override input detection: elf, raw or asm");
   cmd.add_option("--program", opts.program, "Only the program with this function name");
+  cmd.add_option("--btf", opts.btf,
+                 "Kernel BTF that CO-RE relocations resolve against (raw BTF such as a copy of "
+                 "/sys/kernel/btf/vmlinux; default: the running kernel's)");
 }
 
 isa::Object load_input(const InputOptions& opts) {
@@ -71,6 +74,7 @@ isa::Object load_input(const InputOptions& opts) {
   if (!opts.type.empty()) lo.type = parse_type_option(opts.type);
   lo.sections = opts.sections;
   lo.program = opts.program;
+  lo.target.btf_path = opts.btf;
   check_path(opts.path);
   auto obj = isa::load_object(opts.path, lo);
   if (!obj) throw InputError(obj.message());

@@ -152,6 +152,23 @@ TEST(VerifyOptions, KernelVersionsAndUnprivAreAccepted) {
   EXPECT_TRUE(r.status == 0 || r.status == 1) << r.err;
 }
 
+// CO-RE objects resolve against the running kernel's BTF, or the one --btf names.
+TEST(VerifyOptions, BtfNamesTheCoreTarget) {
+  if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no /sys/kernel/btf/vmlinux";
+  const auto host = run_bpfvet({"verify", corpus("kprobe_core_exec_info")});
+  EXPECT_EQ(host.status, 0) << host.err;
+  const auto same = run_bpfvet({"verify", corpus("kprobe_core_exec_info"), "--btf", "/sys/kernel/btf/vmlinux"});
+  EXPECT_EQ(same.status, 0) << same.err;
+  const auto missing = run_bpfvet({"verify", corpus("kprobe_core_exec_info"), "--btf", "/nonexistent/vmlinux"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("/nonexistent/vmlinux"), std::string::npos) << missing.err;
+  const auto poisoned = run_bpfvet({"verify", corpus("kprobe_core_removed_field")});
+  EXPECT_EQ(poisoned.status, 1);
+  EXPECT_NE(poisoned.out.find("invalid func unknown#195896080"), std::string::npos) << poisoned.out;
+  const auto why = run_bpfvet({"explain", corpus("kprobe_core_removed_field")});
+  EXPECT_NE(why.out.find("CO-RE"), std::string::npos) << why.out;
+}
+
 TEST(VerifySarif, Structure) {
   const auto r = run_bpfvet({"verify", corpus(kRejected), "--format", "sarif"});
   ASSERT_EQ(r.status, 1) << r.err;

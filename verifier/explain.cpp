@@ -101,6 +101,14 @@ Words words_for(const Reject& r, const std::string& insn) {
     case ErrorCode::ReadOnlyMemory:
       return {"The program writes to memory it may only read.", "Copy the data to the stack or a writable map value first."};
     case ErrorCode::UnknownHelper:
+      // 0xbad2310 is what libbpf (and bpfvet's loader) writes over an instruction whose
+      // CO-RE relocation found nothing in the target kernel's BTF.
+      if (r.kernel_message.find("#195896080") != std::string::npos)
+        return {"This instruction was a CO-RE access (BPF_CORE_READ, a preserve_access_index field, an enum or type "
+                "query) that the target kernel's BTF cannot satisfy: the field, type or enumerator does not exist "
+                "there, so the loader replaced it with a call to the poison helper 0xbad2310.",
+                "Guard the access with bpf_core_field_exists()/bpf_core_type_exists() (or a ___flavour struct for "
+                "older kernels), or check the struct and field names against the kernel's BTF (--btf)."};
       return {"The helper id is not one the kernel knows.", "Use helpers from bpf_helper_defs.h that exist in the target kernel."};
     case ErrorCode::HelperNotAllowed:
       return {"This program type may not call that helper.", "Use a helper available to this program type, or change the program type."};
