@@ -106,10 +106,7 @@ std::string check_case(const CorpusCase& c) {
 // Programs bpfvet does not model yet, with the reason.  A listed program that starts
 // agreeing fails the test, so the list only ever shrinks.
 const std::map<std::string, std::string>& known_gaps() {
-  static const std::map<std::string, std::string> gaps = {
-      {"lsm_bprm_check.c", "the LSM hook's `ret` argument gets its [-MAX_ERRNO, 0] range from BTF, which bpfvet "
-                           "does not read"},
-  };
+  static const std::map<std::string, std::string> gaps = {};
   return gaps;
 }
 

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "isa/context.h"
+#include "isa/lsm_hooks.h"
 
 namespace bpfvet::verifier {
 
@@ -30,6 +31,25 @@ Reject invalid_scalar(const char* where, const Scalar& v, int64_t lo, int64_t hi
   r.kernel_message = msg;
   r.reg = 0;
   return r;
+}
+
+// The program type's return range, narrowed or widened where the kernel's
+// check_return_code() looks at the expected attach type (cgroup_sock_addr).
+std::pair<int64_t, int64_t> ret_bounds(const VerifierContext& ctx) {
+  const auto& info = isa::prog_type_info(ctx.prog.type);
+  std::pair<int64_t, int64_t> b{info.ret_min, info.ret_max};
+  if (ctx.prog.type != isa::ProgType::CgroupSockAddr) return b;
+  using A = isa::AttachType;
+  switch (isa::attach_type_from_section(ctx.prog.section)) {
+    case A::RecvMsg4: case A::RecvMsg6: case A::RecvMsgUnix: case A::GetPeerName4: case A::GetPeerName6:
+    case A::GetPeerNameUnix: case A::GetSockName4: case A::GetSockName6: case A::GetSockNameUnix:
+      return {1, 1};
+    case A::Bind4: case A::Bind6:  // 5.12: bit 1 lifts the privileged-port check
+      if (ctx.rules.profile.version >= isa::KernelVersion{5, 12}) return {0, 3};
+      return b;
+    default:
+      return b;
+  }
 }
 
 }  // namespace
@@ -61,8 +81,20 @@ Check check_main_exit(Step& s) {
 std::optional<RetRange> exit_ret_range(const VerifierContext& ctx) {
   const auto& info = isa::prog_type_info(ctx.prog.type);
   if (!info.ret_checked) return std::nullopt;
+  if (ctx.prog.type == isa::ProgType::Lsm) {
+    // The hook decides: 0 or -errno (int), 0 or 1 (bool), anything (void); an
+    // lsm_cgroup program returns 0 or 1 (1 for void hooks).  A hook bpfvet does not
+    // know gets the int-hook range below (the explorer logs a note).
+    if (const auto hook = isa::find_lsm_hook(isa::lsm_hook_of_section(ctx.prog.section))) {
+      const bool cgroup = ctx.prog.section.rfind("lsm_cgroup/", 0) == 0;
+      const auto range = isa::lsm_return_range(*hook, cgroup);
+      if (!range) return std::nullopt;
+      return RetRange{range->first, range->second, !cgroup};
+    }
+  }
   // LSM hooks return int: the kernel checks the low 32 bits as a signed value.
-  return RetRange{info.ret_min, info.ret_max, ctx.prog.type == isa::ProgType::Lsm};
+  const auto [ret_min, ret_max] = ret_bounds(ctx);
+  return RetRange{ret_min, ret_max, ctx.prog.type == isa::ProgType::Lsm};
 }
 
 

@@ -8,6 +8,7 @@
 
 #include "isa/context.h"
 #include "isa/helpers.h"
+#include "isa/lsm_hooks.h"
 #include "isa/printer.h"
 #include "verifier/exit_checks.h"
 #include "verifier/global_func.h"
@@ -118,13 +119,9 @@ void Explorer::track_stack_depth(const AbstractState& st) {
   for (const Frame& f : st.frames) {
     int sp = ctx_.info[f.subprog_start].subprog;
     if (sp < 0) continue;
-    // Only slots ever written or read count; the kernel grows its allocation the same way.
-    uint32_t depth = 0;
-    for (size_t i = f.stack.size(); i > 0; --i)
-      if (!f.stack[i - 1].is_invalid()) {
-        depth = static_cast<uint32_t>(i * kRegSize);
-        break;
-      }
+    // Only slots ever written or read count (reads allocate the slots they touch); the
+    // kernel grows its allocation the same way.
+    const auto depth = static_cast<uint32_t>(f.allocated_bytes());
     subprog_depth_[sp] = std::max(subprog_depth_[sp], depth);
   }
 }
@@ -536,6 +533,11 @@ void Explorer::explore_from(Path start) {
 ExploreResult Explorer::run() {
   auto t0 = std::chrono::steady_clock::now();
   log_.preamble();
+  if (ctx_.prog.type == isa::ProgType::Lsm) {
+    const std::string hook(isa::lsm_hook_of_section(ctx_.prog.section));
+    if (!isa::find_lsm_hook(hook))
+      log_.note("LSM hook '" + hook + "' is not in bpfvet's hook table: the int-hook rules are assumed");
+  }
   const auto& info = isa::prog_type_info(ctx_.prog.type);
   Path p;
   p.st = entry_state(ctx_.prog.type != isa::ProgType::Raw);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "isa/context.h"
+#include "isa/lsm_hooks.h"
 #include "isa/maps.h"
 #include "verifier/stack_access.h"
 #include "verifier/transfer.h"
@@ -124,6 +125,27 @@ Check ctx_access(Step& s, const RegState& reg, int regno, int64_t off, int size,
   bool ok = f && (write ? f->write_ok(static_cast<uint32_t>(off), static_cast<uint32_t>(size))
                         : f->read_ok(static_cast<uint32_t>(off), static_cast<uint32_t>(size)));
   if (!ok) return reject(ErrorCode::CtxAccess, "invalid bpf_context access off=%lld size=%d", static_cast<long long>(off), size);
+  if (type == isa::ProgType::Lsm) {
+    // The hook's arguments, then (int and bool hooks) the previous program's return
+    // value, whose range the kernel knows (btf_ctx_access: is_retval).
+    const std::string_view name = isa::lsm_hook_of_section(s.ctx.prog.section);
+    if (const std::optional<isa::LsmHook> hook = isa::find_lsm_hook(name)) {
+      const int64_t arg = off / 8;
+      if (arg > hook->nargs) {
+        Reject r = reject(ErrorCode::CtxAccess, "invalid bpf_context access off=%lld size=%d",
+                          static_cast<long long>(off), size);
+        r.details.insert(r.details.begin(), strprintf("func 'bpf_lsm_%s' doesn't have %lld-th argument", hook->name,
+                                                      static_cast<long long>(arg)));
+        return r;
+      }
+      const bool cgroup = s.ctx.prog.section.rfind("lsm_cgroup/", 0) == 0;
+      if (arg == hook->nargs && !write && value_reg >= 0 && hook->ret != isa::LsmRet::Void) {
+        const auto range = isa::lsm_return_range(*hook, cgroup);
+        s.st.reg(value_reg) = RegState::scalar(Scalar::srange(range->first, range->second));
+        return std::nullopt;
+      }
+    }
+  }
   if (write || value_reg < 0) return std::nullopt;
   RegState& dst = s.st.reg(value_reg);
   switch (f->yields) {

@@ -40,7 +40,7 @@ char hex_digit(int v) { return "0123456789abcdef"[v & 15]; }
 }  // namespace
 
 void StateLog::preamble() {
-  if (level_ < 2) return;
+  if (!(level_ & 2)) return;
   for (size_t i = 0; i < ctx_.subprogs.size(); ++i)
     line("func#" + std::to_string(i) + " @" + std::to_string(ctx_.subprogs[i].start));
   line("Live regs before insn:");
@@ -153,17 +153,21 @@ void StateLog::error(const Reject& r) {
 
 void StateLog::stats(const Stats& s, const std::vector<uint32_t>& depths) {
   if (!on()) return;
+  if (level_ & 4) {  // BPF_LOG_STATS
+    tail_ += "verification time " + std::to_string(s.time_us) + " usec\nstack depth ";
+    for (size_t i = 0; i < depths.size(); ++i) tail_ += (i ? "+" : "") + std::to_string(depths[i]);
+    tail_ += "\n";
+  }
   tail_ += "processed " + std::to_string(s.processed_insns) + " insns (limit " +
            std::to_string(ctx_.rules.complexity_limit) + ") max_states_per_insn " +
            std::to_string(s.max_states_per_insn) + " total_states " + std::to_string(s.total_states) +
            " peak_states " + std::to_string(s.peak_states) + " mark_read 0\n";
-  (void)depths;
 }
 
 std::string StateLog::take() {
   flush(true);
-  if (level_ == 1 && !failed_) return tail_;
-  return body_ + tail_;
+  if ((level_ & 2) == 0 && !failed_) return notes_ + tail_;
+  return notes_ + body_ + tail_;
 }
 
 }  // namespace bpfvet::verifier

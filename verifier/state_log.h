@@ -42,6 +42,10 @@ class StateLog {
   void stats(const Stats& s, const std::vector<uint32_t>& depths);
   /// The finished log (level 1: statistics only when accepted).
   std::string take();
+  /// A remark of bpfvet's own (not a kernel line), kept at every level >= 1.
+  void note(const std::string& s) {
+    if (on()) notes_ += "bpfvet: " + s + "\n";
+  }
 
  private:
   bool on() const { return level_ >= 1; }
@@ -58,6 +62,7 @@ class StateLog {
   bool failed_ = false;
   std::string body_;
   std::string tail_;
+  std::string notes_;
   std::string pending_, pending_state_;
 };
 
