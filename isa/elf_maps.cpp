@@ -116,6 +116,7 @@ class BtfMapReader {
           return err(name, f + " type of " + std::to_string(sz) + " bytes contradicts " + f + "_size " + std::to_string(dst));
         dst = sz;
         (f == "key" ? m.btf_key_type_id : m.btf_value_type_id) = *pointee;
+        if (f == "value") m.spin_lock_off = spin_lock_offset(*pointee);
       } else if (f == "values") {
         if (is_inner) return err(name, "multi-level inner maps are not supported");
         Status st2 = read_values(mem.type, name, m, inner);
@@ -146,6 +147,24 @@ class BtfMapReader {
     const BtfType* arr = btf_.type(*a);
     if (arr->kind != BtfKind::Array) return err(map, "field '" + f + "' is not __uint() (a pointer to an array)");
     return uint64_t{arr->array_nelems};
+  }
+
+  // Byte offset of a top-level `struct bpf_spin_lock` member of the value type, as the
+  // kernel's btf_parse_fields finds it; -1 when there is none.
+  int32_t spin_lock_offset(uint32_t value_type) const {
+    auto v = btf_.resolve(value_type);
+    if (!v) return -1;
+    const BtfType* st = btf_.type(*v);
+    if (!st || st->kind != BtfKind::Struct) return -1;
+    for (const BtfMember& mem : st->members) {
+      auto t = btf_.resolve(mem.type);
+      if (!t) continue;
+      const BtfType* mt = btf_.type(*t);
+      const uint32_t bits = st->kind_flag ? (mem.offset & 0xffffff) : mem.offset;
+      if (mt && mt->kind == BtfKind::Struct && mt->name == "bpf_spin_lock" && bits % 8 == 0)
+        return static_cast<int32_t>(bits / 8);
+    }
+    return -1;
   }
 
   // __type(name, T) is `T *name`.

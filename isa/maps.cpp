@@ -150,6 +150,8 @@ bool map_accepts_helper(MapType t, int32_t id) {
     case MT::InodeStorage: return id == 145 || id == 146;
     case MT::TaskStorage: return id == 156 || id == 157;
     case MT::CgrpStorage: return id == 210 || id == 211;
+    case MT::ArrayOfMaps:
+    case MT::HashOfMaps: return id == 1;  // programs only look the inner map up
     case MT::StructOps:
     case MT::Arena:
     case MT::Unspec: return false;

@@ -54,6 +54,7 @@ struct MapDef {
   std::vector<uint8_t> initial;    // initial value of a global data map
   uint32_t btf_key_type_id = 0;
   uint32_t btf_value_type_id = 0;
+  int32_t spin_lock_off = -1;      // byte offset of the value's struct bpf_spin_lock (from BTF), -1: none
 };
 
 /// A function inside a Program: [start, end) slot range.

@@ -1,12 +1,17 @@
 // Loads a Program into the running kernel with a raw BPF_PROG_LOAD (maps created for
 // its map references) and returns the kernel's verdict and log, for differential tests
 // and the benchmark.  Only loads and closes: never attaches or pins anything.
+// Maps are created in order: a map-in-map outer gets the fd of its inner template
+// (MapDef::inner_map, an earlier map), and a value holding a bpf_spin_lock
+// (MapDef::spin_lock_off) gets a small BTF built with libbpf that describes it.
 #pragma once
 
+#include <bpf/btf.h>
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -44,6 +49,26 @@ inline bool kernel_bpf_available() {
   return ok;
 }
 
+/// Loads BTF describing `m`'s key (int) and value (a struct of value_size bytes with a
+/// struct bpf_spin_lock at spin_lock_off) into the kernel; the btf object (owner of the
+/// fd) or null.
+inline btf* spin_lock_btf(const isa::MapDef& m, uint32_t* key_id, uint32_t* value_id) {
+  btf* b = btf__new_empty();
+  if (!b) return nullptr;
+  const int int_id = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+  const int lock_id = btf__add_struct(b, "bpf_spin_lock", 4);
+  btf__add_field(b, "val", int_id, 0, 0);
+  const int value = btf__add_struct(b, "value_t", m.value_size);
+  btf__add_field(b, "lock", lock_id, static_cast<uint32_t>(m.spin_lock_off) * 8, 0);
+  if (int_id < 0 || lock_id < 0 || value < 0 || btf__load_into_kernel(b) != 0) {
+    btf__free(b);
+    return nullptr;
+  }
+  *key_id = static_cast<uint32_t>(int_id);
+  *value_id = static_cast<uint32_t>(value);
+  return b;
+}
+
 /// Loads `prog` (log level 1|4 = instructions + stats when `stats`, else 1); nullopt when a
 /// map cannot be created (the comparison is then meaningless).
 inline std::optional<KernelVerdict> kernel_load(const isa::Program& prog, bool stats = false, bool unpriv = false) {
@@ -61,7 +86,24 @@ inline std::optional<KernelVerdict> kernel_load(const isa::Program& prog, bool s
     a.max_entries = m.max_entries;
     a.map_flags = m.flags;
     if (m.read_only) a.map_flags |= BPF_F_RDONLY_PROG;
+    // The kernel's name (used in its messages): up to 15 of [A-Za-z0-9_.].
+    for (size_t i = 0, n = 0; i < m.name.size() && n + 1 < sizeof a.map_name; ++i)
+      if (std::isalnum(static_cast<unsigned char>(m.name[i])) || m.name[i] == '_' || m.name[i] == '.')
+        a.map_name[n++] = m.name[i];
+    if (m.inner_map >= 0 && static_cast<size_t>(m.inner_map) < fds.size())
+      a.inner_map_fd = static_cast<uint32_t>(fds[static_cast<size_t>(m.inner_map)]);
+    btf* value_btf = nullptr;
+    if (m.spin_lock_off >= 0) {
+      value_btf = spin_lock_btf(m, &a.btf_key_type_id, &a.btf_value_type_id);
+      if (!value_btf) {
+        close_all();
+        return std::nullopt;
+      }
+      a.btf_fd = static_cast<uint32_t>(btf__fd(value_btf));
+      if (m.key_size != 4) a.btf_key_type_id = 0;
+    }
     long fd = bpf_sys(BPF_MAP_CREATE, &a);
+    if (value_btf) btf__free(value_btf);
     if (fd < 0) {
       close_all();
       return std::nullopt;

@@ -28,8 +28,8 @@ namespace {
 using testsupport::GenFlavour;
 
 constexpr uint64_t kBatch = 100;   // programs per test case
-constexpr uint64_t kBatches = 10;  // test cases per flavour: 5 flavours x 10 x 100 = 5000 programs
-constexpr size_t kShown = 3;       // disagreements printed in full per batch
+constexpr uint64_t kBatches = 6;  // test cases per flavour: 9 flavours x 6 x 100 = 5400 programs
+constexpr size_t kShown = 3;       // disagreements printed in full per batch (BPFVET_RANDOM_SHOW=N: N)
 
 /// A known, documented difference: bpfvet's error (regex), the kernel's verdict
 /// ("accepted", or a regex over its error line), and why we do not follow the kernel.
@@ -72,6 +72,8 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
   int compared = 0, agreed = 0, allowed = 0, accepted = 0, rejected = 0, unloadable = 0;
   std::map<std::string, int> reasons;  // bpfvet's rejection messages, for the summary
   std::vector<std::string> shown;
+  const char* show_env = std::getenv("BPFVET_RANDOM_SHOW");
+  const size_t max_shown = show_env ? std::strtoull(show_env, nullptr, 10) : kShown;
   for (uint64_t seed = p.batch * kBatch; seed < (p.batch + 1) * kBatch; ++seed) {
     auto gen = testsupport::generate_program(p.flavour, seed);
     ASSERT_TRUE(gen.ok()) << "seed " << seed << ": " << gen.message();
@@ -115,9 +117,10 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
         ++worded;
         if (kv.log.find(r.error->kernel_message) != std::string::npos) {
           ++same_words;
-        } else if (wording.size() < kShown) {
+        } else if (wording.size() < max_shown) {
           wording.push_back("seed " + std::to_string(seed) + ": bpfvet says \"" + r.error->kernel_message +
-                            "\", the kernel \"" + kv.message + "\"");
+                            "\", the kernel \"" + kv.message + "\" (" + gen->recipe + ")\n" +
+                            testsupport::program_listing(prog));
         }
       }
       continue;
@@ -126,7 +129,7 @@ TEST_P(RandomProgramTest, SameVerdictAsKernel) {
       ++allowed;
       continue;
     }
-    if (shown.size() < kShown) {
+    if (shown.size() < max_shown) {
       std::string tail = kv.log.size() > 1500 ? kv.log.substr(kv.log.size() - 1500) : kv.log;
       shown.push_back("seed " + std::to_string(seed) + " (" + gen->recipe + ")\n  bpfvet: " +
                       verdict_text(r.accepted, our_insn, r.error ? r.error->kernel_message : "") +

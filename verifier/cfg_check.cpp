@@ -209,6 +209,45 @@ UseDef use_def(const Insn& in) {
   return u;
 }
 
+// The kernel's check_abnormal_return: without BTF func info a subprogram may not use
+// LD_ABS/LD_IND or bpf_tail_call (both can leave the function other than by its exit).
+Check check_subprogs_without_btf(const VerifierContext& ctx) {
+  if (!ctx.prog.func_info.empty() || !ctx.prog.line_info.empty()) return std::nullopt;
+  constexpr int32_t kTailCall = 12;
+  for (size_t s = 1; s < ctx.subprogs.size(); ++s) {
+    bool ld_abs = false, tail_call = false;
+    for (int64_t pc = ctx.subprogs[s].start; pc < ctx.subprogs[s].end; ++pc) {
+      const Insn& in = ctx.insn(pc);
+      ld_abs = ld_abs || in.kind == Kind::LdAbs || in.kind == Kind::LdInd;
+      tail_call = tail_call || (in.kind == Kind::Call && in.call == isa::CallKind::Helper && in.imm == kTailCall);
+    }
+    if (ld_abs) return reject(ErrorCode::InvalidInsn, "LD_ABS is not allowed in subprogs without BTF");
+    if (tail_call) return reject(ErrorCode::TailCallMix, "tail_call is not allowed in subprogs without BTF");
+  }
+  return std::nullopt;
+}
+
+// The kernel's check_map_prog_compatibility, run on every map reference before the
+// walk: a map whose value holds a bpf_spin_lock is not for socket filters or tracing.
+Check check_map_prog_compatibility(const VerifierContext& ctx) {
+  const isa::ProgType t = ctx.prog.type;
+  const bool tracing = t == isa::ProgType::Kprobe || t == isa::ProgType::Kretprobe || t == isa::ProgType::Uprobe ||
+                       t == isa::ProgType::Tracepoint || t == isa::ProgType::PerfEvent ||
+                       t == isa::ProgType::RawTracepoint;
+  for (int64_t pc = 0; pc < ctx.insn_count(); ++pc) {
+    const Insn& in = ctx.insn(pc);
+    const bool map_ref = in.pseudo == isa::Pseudo::MapFd || in.pseudo == isa::Pseudo::MapValue ||
+                         in.pseudo == isa::Pseudo::MapIdx || in.pseudo == isa::Pseudo::MapIdxValue;
+    if (in.kind != Kind::LdImm64 || !map_ref) continue;
+    if (in.imm < 0 || static_cast<size_t>(in.imm) >= ctx.prog.maps.size()) continue;
+    if (ctx.prog.maps[static_cast<size_t>(in.imm)].spin_lock_off < 0) continue;
+    if (t == isa::ProgType::SocketFilter)
+      return reject(ErrorCode::NotSupportedByKernel, "socket filter progs cannot use bpf_spin_lock yet");
+    if (tracing) return reject(ErrorCode::NotSupportedByKernel, "tracing progs cannot use bpf_spin_lock yet");
+  }
+  return std::nullopt;
+}
+
 void compute_liveness(VerifierContext& ctx) {
   const int64_t n = ctx.insn_count();
   std::vector<uint16_t> live_in(static_cast<size_t>(n), 0);
@@ -237,6 +276,8 @@ void compute_liveness(VerifierContext& ctx) {
 Check check_cfg(VerifierContext& ctx) {
   if (ctx.insn_count() == 0) return reject(ErrorCode::InvalidInsn, "last insn is not an exit or jmp");
   if (auto r = find_subprogs(ctx)) return r;
+  if (auto r = check_subprogs_without_btf(ctx)) return r;
+  if (auto r = check_map_prog_compatibility(ctx)) return r;
   if (auto r = walk_cfg(ctx)) return r;
   compute_liveness(ctx);
   return std::nullopt;

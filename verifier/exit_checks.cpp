@@ -1,5 +1,6 @@
 #include "verifier/exit_checks.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <functional>
 
@@ -130,6 +131,15 @@ Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_
       if (sp >= 0) has_tail_call[sp] = true;
     }
   }
+  // 6.13+: tracing programs without tail calls run each frame of 64 bytes or more on
+  // a private stack of its own (x86-64 JIT), which the combined limit does not count.
+  const isa::ProgType t = ctx.prog.type;
+  const bool tracing = t == isa::ProgType::Kprobe || t == isa::ProgType::Kretprobe || t == isa::ProgType::Uprobe ||
+                       t == isa::ProgType::Tracepoint || t == isa::ProgType::PerfEvent ||
+                       t == isa::ProgType::RawTracepoint;
+  const bool private_stacks = tracing && ctx.rules.profile.version >= isa::KernelVersion{6, 13} &&
+                              std::find(has_tail_call.begin(), has_tail_call.end(), true) == has_tail_call.end();
+  constexpr uint32_t kPrivateStackMin = 64;
   std::optional<Reject> err;
   std::vector<bool> on_chain(ctx.subprogs.size(), false);
   std::function<void(int, uint32_t, int)> walk = [&](int sp, uint32_t total, int frames) {
@@ -139,7 +149,7 @@ Check check_combined_stack(const VerifierContext& ctx, const std::vector<uint32_
       err = reject(ErrorCode::TailCallMix, "tail_calls are not allowed when call stack of previous frames is %u bytes. Too large", total);
       return;
     }
-    total += frame_size(sp);
+    if (!private_stacks || frame_size(sp) < kPrivateStackMin) total += frame_size(sp);
     if (total > static_cast<uint32_t>(kMaxBpfStack)) {
       err = reject(ErrorCode::StackTooLarge, "combined stack size of %d calls is %u. Too large", frames, total);
       return;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "isa/context.h"
+#include "isa/helper_ids.h"
 #include "isa/helpers.h"
 #include "isa/maps.h"
 #include "verifier/stack_access.h"
@@ -102,8 +103,7 @@ Check check_size_arg(Step& s, int regno, bool zero_ok, bool write) {
                   static_cast<unsigned long long>(reg.var.umin), static_cast<unsigned long long>(reg.var.umax));
   if (reg.var.umax >= kMaxVarSize)
     return reject(ErrorCode::UnboundedAccess, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
-  const RegState& mem = s.st.reg(regno - 1);
-  if (mem.is_null_const() && zero_ok) return std::nullopt;
+  // A NULL memory argument passes only with a size of exactly 0 (helper_mem_access).
   return helper_mem_access(s, regno - 1, static_cast<int64_t>(reg.var.umax), write, zero_ok);
 }
 
@@ -168,7 +168,7 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
   bool null_ok = reg.is_null_const() && arg.maybe_null();
   switch (arg.type) {
     case ArgType::ConstMapPtr:
-      if (reg.type != RegType::ConstMapPtr) return type_mismatch(regno, reg, "map_ptr");
+      if (reg.type != RegType::ConstMapPtr || reg.maybe_null) return type_mismatch(regno, reg, "map_ptr");
       meta.map_idx = reg.map_idx;
       return std::nullopt;
     case ArgType::MapKey:
@@ -181,6 +181,13 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
       if (arg.type == ArgType::MapKey) {
         meta.const_key = const_stack_key(s, reg, m.key_size);
         return helper_mem_access(s, regno, m.key_size, false, false);
+      }
+      // A sockmap/sockhash value written by a program is a socket (ARG_PTR_TO_BTF_ID_SOCK_COMMON).
+      if (m.type == isa::MapType::Sockmap || m.type == isa::MapType::Sockhash) {
+        if (reg.maybe_null || (reg.type != RegType::Sock && reg.type != RegType::SockCommon &&
+                               reg.type != RegType::TcpSock && reg.type != RegType::XdpSock))
+          return type_mismatch(regno, reg, "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_");
+        return std::nullopt;
       }
       return helper_mem_access(s, regno, isa::map_value_size(m), arg.type == ArgType::UninitMapValue, false);
     }
@@ -217,7 +224,10 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
       if (null_ok) return std::nullopt;
       if (reg.maybe_null || (reg.type != RegType::Sock && reg.type != RegType::SockCommon &&
                              reg.type != RegType::TcpSock && reg.type != RegType::XdpSock))
-        return type_mismatch(regno, reg, "sock_common, sock, tcp_sock, xdp_sock");
+        return type_mismatch(regno, reg,
+                             arg.type == ArgType::SocketCommon
+                                 ? "sock_common, sock, tcp_sock, xdp_sock"
+                                 : "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_");
       return std::nullopt;
     case ArgType::Socket:
       if (null_ok) return std::nullopt;
@@ -239,7 +249,23 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
       if (!m.read_only) return reject(ErrorCode::HelperArgType, "R%d does not point to a readonly map'", regno);
       return std::nullopt;
     }
-    case ArgType::SpinLock:
+    case ArgType::SpinLock: {
+      // process_spin_lock: a constant offset that is exactly the value's lock.
+      if (reg.type != RegType::MapValue || reg.maybe_null) return type_mismatch(regno, reg, "map_value");
+      const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(reg.map_idx));
+      if (!reg.var.is_const())
+        return reject(ErrorCode::HelperArgType,
+                      "R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno);
+      if (m.spin_lock_off < 0 && m.btf_value_type_id == 0)
+        return reject(ErrorCode::HelperArgType, "map '%s' has to have BTF in order to use bpf_spin_lock", m.name.c_str());
+      if (m.spin_lock_off < 0)
+        return reject(ErrorCode::HelperArgType, "map '%s' has no valid bpf_spin_lock", m.name.c_str());
+      const int64_t off = static_cast<int64_t>(reg.var.const_value()) + reg.off;
+      if (off != m.spin_lock_off)
+        return reject(ErrorCode::HelperArgType, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %d",
+                      static_cast<long long>(off), m.spin_lock_off);
+      return std::nullopt;
+    }
     case ArgType::Timer:
     case ArgType::Kptr:
       if (reg.type != RegType::MapValue || reg.maybe_null) return type_mismatch(regno, reg, "map_value");
@@ -303,6 +329,8 @@ void release_reference(AbstractState& st, uint32_t ref, bool allow_ptr_leaks) {
 Check exec_helper_call(Step& s, const isa::Insn& in) {
   const int32_t id = in.imm;
   const HelperProto* h = isa::find_helper(id);
+  // Id 0 (BPF_FUNC_unspec) is inside the kernel's enum but no program type offers it.
+  if (id == 0) return reject(ErrorCode::HelperNotAllowed, "program of this type cannot use helper bpf_unspec#0");
   if (!h) return reject(ErrorCode::UnknownHelper, "invalid func unknown#%d", id);
   if (!isa::helper_available(s.ctx.rules.profile, *h)) {
     Reject r = reject(ErrorCode::NotSupportedByKernel, "invalid func unknown#%d", id);
@@ -327,6 +355,13 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
     const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(meta.map_idx));
     if (id == kTailCallId && m.type != isa::MapType::ProgArray)
       return reject(ErrorCode::InvalidMapOp, "expected prog array map for tail call");
+    // may_update_sockmap: sockmap/sockhash updates only where no locked socket is in reach.
+    const isa::ProgType t = s.ctx.prog.type;
+    if ((m.type == isa::MapType::Sockmap || m.type == isa::MapType::Sockhash) &&
+        (id == isa::fn::map_update_elem || id == isa::fn::map_delete_elem) && t != isa::ProgType::SocketFilter &&
+        t != isa::ProgType::SchedCls && t != isa::ProgType::SchedAct && t != isa::ProgType::Xdp &&
+        t != isa::ProgType::FlowDissector && !(t == isa::ProgType::SockOps && id == isa::fn::map_delete_elem))
+      return reject(ErrorCode::InvalidMapOp, "cannot update sockmap in this context");
     if (!isa::map_helper_compatible(m.type, id))
       return reject(ErrorCode::InvalidMapOp, "cannot pass map_type %u into func %s#%d", static_cast<unsigned>(m.type),
                     h->name, id);
@@ -364,7 +399,27 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
         if ((m.type == isa::MapType::Array || m.type == isa::MapType::PercpuArray) && *meta.const_key < m.max_entries)
           maybe_null = false;
       }
+      // A lookup in a map of maps yields the inner map (CONST_PTR_TO_MAP once null-checked).
+      if (meta.map_idx >= 0) {
+        const isa::MapDef& m = s.ctx.prog.maps[static_cast<size_t>(meta.map_idx)];
+        if ((m.type == isa::MapType::ArrayOfMaps || m.type == isa::MapType::HashOfMaps) && m.inner_map >= 0) {
+          v = RegState::pointer(RegType::ConstMapPtr);
+          v.map_idx = m.inner_map;
+        }
+        // A sockmap/sockhash lookup returns a referenced socket (is_acquire_function).
+        if (id == isa::fn::map_lookup_elem && (m.type == isa::MapType::Sockmap || m.type == isa::MapType::Sockhash)) {
+          r0 = nullable(RegState::pointer(RegType::Sock), true);
+          r0.map_idx = meta.map_idx;  // printed as map_value_or_null until null-checked
+          r0.id = s.ids.fresh();
+          r0.ref_obj_id = r0.id;
+          s.st.refs.push_back(Reference{r0.id, s.pc});
+          break;
+        }
+      }
       r0 = nullable(v, maybe_null);
+      // A value that cannot be null but holds a bpf_spin_lock still gets an id (the lock's owner).
+      if (!maybe_null && meta.map_idx >= 0 && s.ctx.prog.maps[static_cast<size_t>(meta.map_idx)].spin_lock_off >= 0)
+        r0.id = s.ids.fresh();
       break;
     }
     case isa::RetType::SocketOrNull: r0 = nullable(RegState::pointer(RegType::Sock), true); break;

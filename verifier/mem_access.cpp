@@ -212,6 +212,10 @@ Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool writ
         return reject(ErrorCode::ReadOnlyMemory, "write into map forbidden, value_size=%u off=%lld size=%d", vs,
                       static_cast<long long>(off), size);
       if (auto r = region_access(reg, regno, off, size, vs, false)) return r;
+      // No load or store may touch any byte of the value's bpf_spin_lock.
+      if (m.spin_lock_off >= 0 && reg.var.smin + off < m.spin_lock_off + 4 &&
+          m.spin_lock_off < static_cast<int64_t>(reg.var.umax) + off + size)
+        return reject(ErrorCode::InvalidMemAccess, "bpf_spin_lock cannot be accessed directly by load/store");
       if (read_into) {
         std::optional<uint64_t> known;
         if (reg.var.is_const()) known = direct_map_read(m, off + static_cast<int64_t>(reg.var.const_value()), size);

@@ -32,7 +32,10 @@ std::string RegState::type_string() const {
   std::string s;
   if (read_only) s += "rdonly_";
   if (ringbuf) s += "ringbuf_";
-  s += reg_type_name(type);
+  // A map-in-map lookup result is a map value until null-checked, then the inner map.
+  // So is a sockmap/sockhash lookup result (a socket once null-checked).
+  const bool map_lookup = maybe_null && (type == RegType::ConstMapPtr || (type == RegType::Sock && map_idx >= 0));
+  s += map_lookup ? "map_value" : reg_type_name(type);
   if (maybe_null) s += "_or_null";
   return s;
 }

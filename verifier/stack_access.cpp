@@ -111,8 +111,14 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
 
 Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_extend) {
   const RegState ptr = s.st.reg(regno);
-  const Frame& frame = s.st.frames[ptr.frameno];
   const bool uninit_ok = s.ctx.rules.allow_uninit_stack;
+  // The kernel's update_stack_depth: every access, also a read of never-written bytes,
+  // grows the depth of the frame the pointer belongs to (the slot stays uninitialized).
+  if (uninit_ok) {
+    const int64_t deepest = ptr.var.is_const() ? static_cast<int64_t>(ptr.var.const_value()) + off : ptr.var.smin + off;
+    if (deepest < 0 && deepest >= -kMaxBpfStack) s.st.frames[ptr.frameno].slot(spi_of(static_cast<int>(-deepest - 1)));
+  }
+  const Frame& frame = s.st.frames[ptr.frameno];
   if (!ptr.var.is_const()) {
     int64_t lo = ptr.var.smin + off, hi = ptr.var.smax + off + size;
     bool all_zero = true;

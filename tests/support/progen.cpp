@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "isa/context.h"
+#include "isa/helper_ids.h"
+#include "isa/maps.h"
 #include "isa/printer.h"
 #include "tests/support/progen.h"
 
@@ -19,6 +21,7 @@ namespace progen_detail {
 using isa::AluOp;
 using isa::JmpOp;
 namespace mk = isa::make;
+namespace fn = isa::fn;
 
 constexpr int32_t kHelperMapLookup = 1;
 constexpr int32_t kHelperPrandom = 7;
@@ -81,6 +84,11 @@ class Builder {
     fixups_.emplace_back(raw_.size(), l);
     emit(j);
   }
+  /// A bpf-to-bpf call of the function that starts at label `l`.
+  void call(int l) {
+    calls_.emplace_back(raw_.size(), l);
+    emit(isa::make::call_local(0));
+  }
   size_t size() const { return raw_.size(); }
   bool used(int l) const {
     for (const auto& f : fixups_)
@@ -90,6 +98,7 @@ class Builder {
   std::vector<isa::RawInsn> finish() {
     for (const auto& [slot, l] : fixups_)
       raw_[slot].off = static_cast<int16_t>(labels_[static_cast<size_t>(l)] - static_cast<int>(slot) - 1);
+    for (const auto& [slot, l] : calls_) raw_[slot].imm = labels_[static_cast<size_t>(l)] - static_cast<int>(slot) - 1;
     return raw_;
   }
 
@@ -97,6 +106,7 @@ class Builder {
   std::vector<isa::RawInsn> raw_;
   std::vector<int> labels_;
   std::vector<std::pair<size_t, int>> fixups_;
+  std::vector<std::pair<size_t, int>> calls_;
 };
 
 class Generator {
@@ -116,6 +126,10 @@ class Generator {
       case GenFlavour::Map: body_map(); break;
       case GenFlavour::Packet: body_packet(); break;
       case GenFlavour::Context: body_context(); break;
+      case GenFlavour::Helpers: body_helpers(); break;
+      case GenFlavour::Maps: body_maps(); break;
+      case GenFlavour::Refs: body_refs(); break;
+      case GenFlavour::Calls: body_calls(); break;
     }
     close_all();
     finish_return();
@@ -124,6 +138,7 @@ class Generator {
       b_.emit(mk::alu_imm(AluOp::Mov, true, 0, ret_value()));
       b_.emit(mk::exit());
     }
+    emit_subprogs();
     auto prog = isa::program_from_raw(b_.finish(), type_, std::string("gen_") + gen_flavour_name(flavour_));
     if (!prog) return prog.error();
     prog->maps = maps_;
@@ -143,7 +158,7 @@ class Generator {
   void choose_type() {
     static const isa::ProgType kAll[] = {isa::ProgType::SocketFilter, isa::ProgType::Xdp, isa::ProgType::SchedCls,
                                          isa::ProgType::Kprobe};
-    if (flavour_ == GenFlavour::Packet)
+    if (flavour_ == GenFlavour::Packet || flavour_ == GenFlavour::Refs)
       type_ = rng_.chance(4) ? isa::ProgType::SocketFilter : rng_.chance(50) ? isa::ProgType::Xdp : isa::ProgType::SchedCls;
     else
       type_ = rng_.pick(kAll);
@@ -696,6 +711,8 @@ class Generator {
   }
 
 #include "tests/support/progen_bodies.inc"  // packet and context bodies (members)
+#include "tests/support/progen_helpers.inc"  // helper-call and map-type bodies (members)
+#include "tests/support/progen_refs.inc"     // reference and call bodies (members)
 
   GenFlavour flavour_;
   Rng rng_;
@@ -707,6 +724,7 @@ class Generator {
   std::vector<std::pair<int, Picture>> open_;
   uint32_t reserved_ = 0;  // registers the ALU noise must not write
   int out_ = -1;           // label of the shared "return the default value" exit
+  std::vector<SubprogPlan> subprogs_;  // calls flavour: functions after the main one
 };
 
 }  // namespace progen_detail
@@ -718,6 +736,10 @@ inline const char* gen_flavour_name(GenFlavour f) {
     case GenFlavour::Map: return "map";
     case GenFlavour::Packet: return "packet";
     case GenFlavour::Context: return "context";
+    case GenFlavour::Helpers: return "helpers";
+    case GenFlavour::Maps: return "maps";
+    case GenFlavour::Refs: return "refs";
+    case GenFlavour::Calls: return "calls";
   }
   return "?";
 }

@@ -14,7 +14,12 @@
 // rejected, for varied reasons, at varied instructions.
 //
 // Flavours: ALU mixes with branches and bounded loops; stack spills and fills;
-// map lookups; packet parsing; context field reads.  Every program is fully
+// map lookups; packet parsing; context field reads; helper calls with right and
+// wrong arguments; every map type with the helpers that take it; references
+// (ring buffer records, sockets, spin locks); bpf-to-bpf calls and tail calls.
+// Maps the kernel needs BTF for (a value holding a bpf_spin_lock) say so with
+// MapDef::spin_lock_off, and map-in-map outers name their inner template map by
+// MapDef::inner_map (always an earlier map).  Every program is fully
 // determined by (flavour, seed): the random source is our own splitmix64, not a
 // standard-library distribution whose output differs between implementations.
 //
@@ -31,13 +36,14 @@
 namespace bpfvet::testsupport {
 
 /// The kind of program to generate.
-enum class GenFlavour : uint8_t { Alu, Stack, Map, Packet, Context };
+enum class GenFlavour : uint8_t { Alu, Stack, Map, Packet, Context, Helpers, Maps, Refs, Calls };
 
 /// Every flavour, in declaration order.
-inline constexpr GenFlavour kGenFlavours[] = {GenFlavour::Alu, GenFlavour::Stack, GenFlavour::Map,
-                                              GenFlavour::Packet, GenFlavour::Context};
+inline constexpr GenFlavour kGenFlavours[] = {GenFlavour::Alu,     GenFlavour::Stack,   GenFlavour::Map,
+                                              GenFlavour::Packet,  GenFlavour::Context, GenFlavour::Helpers,
+                                              GenFlavour::Maps,    GenFlavour::Refs,    GenFlavour::Calls};
 
-/// "alu", "stack", "map", "packet", "context".
+/// "alu", "stack", "map", "packet", "context", "helpers", "maps", "refs", "calls".
 inline const char* gen_flavour_name(GenFlavour f);
 
 /// One generated program and what the generator meant by it.
