@@ -18,9 +18,16 @@ namespace {
 
 // Who is asking: with or without CAP_BPF/CAP_PERFMON, and for which release.
 struct Who {
-  bool privileged;
+  bool bpf_capable;  // CAP_BPF: the second tier of the base set
+  bool perfmon;      // CAP_PERFMON: the third tier, and the socket casts
   KernelVersion version;
+
+  bool at_least(uint8_t major, uint8_t minor) const { return version >= KernelVersion{major, minor}; }
 };
+
+Who who(Caps caps, KernelVersion version) {
+  return Who{caps != Caps::None, caps == Caps::Full, version};
+}
 
 bool in(int32_t id, std::initializer_list<int32_t> ids) {
   for (int32_t x : ids)
@@ -30,9 +37,12 @@ bool in(int32_t id, std::initializer_list<int32_t> ids) {
 
 // The lists are kept bin-packed, like the kernel's switch statements read.
 // clang-format off
-// bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).  6.10 opened
-// get_current_pid_tgid to every program type; 6.12 moved a batch of task and
-// cgroup helpers that used to be tracing-only into the base set.
+// bpf_base_func_proto: three tiers (anyone, CAP_BPF, CAP_PERFMON).  Its history
+// (each helper reaches the base set in the release named, or with the helper
+// itself when later): 5.8 added the CAP_PERFMON tier with get_current_task and the
+// probe_read_{user,kernel}[_str] helpers; 5.16 get_current_task_btf; 6.1 the
+// current-cgroup ids; 6.10 opened get_current_pid_tgid to every program type; 6.12
+// moved a batch of task and cgroup helpers that used to be tracing-only into it.
 bool base_allowed(int32_t id, Who w) {
   using namespace fn;
   const bool v610 = w.version >= KernelVersion{6, 10};
@@ -45,20 +55,22 @@ bool base_allowed(int32_t id, Who w) {
     return true;
   if (in(id, {get_current_pid_tgid, get_ns_current_pid_tgid})) return v610;
   if (id == get_current_uid_gid) return v612;
-  if (!w.privileged) return false;
+  if (!w.bpf_capable) return false;
   if (in(id, {spin_lock, spin_unlock, jiffies64, per_cpu_ptr, this_cpu_ptr, timer_init,
               timer_set_callback, timer_start, timer_cancel, kptr_xchg, for_each_map_elem, loop,
               user_ringbuf_drain, ringbuf_reserve_dynptr, ringbuf_submit_dynptr,
               ringbuf_discard_dynptr, dynptr_from_mem, dynptr_read, dynptr_write, dynptr_data,
-              cgrp_storage_get, cgrp_storage_delete, get_current_cgroup_id,
-              get_current_ancestor_cgroup_id}))
+              cgrp_storage_get, cgrp_storage_delete}))
     return true;
+  if (in(id, {get_current_cgroup_id, get_current_ancestor_cgroup_id})) return w.at_least(6, 1);
   if (in(id, {current_task_under_cgroup, get_cgroup_classid, task_storage_get, task_storage_delete}))
     return v612;
-  if (in(id, {trace_printk, get_current_task, get_current_task_btf, probe_read_user,
-              probe_read_kernel, probe_read_user_str, probe_read_kernel_str, snprintf_btf, snprintf,
-              task_pt_regs, trace_vprintk}))
-    return true;
+  if (!w.perfmon) return false;
+  if (in(id, {trace_printk, snprintf_btf, snprintf, task_pt_regs, trace_vprintk})) return true;
+  if (in(id, {get_current_task, probe_read_user, probe_read_kernel, probe_read_user_str,
+              probe_read_kernel_str}))
+    return w.at_least(5, 8);
+  if (id == get_current_task_btf) return w.at_least(5, 16);
   return v612 && in(id, {get_current_comm, copy_from_user, copy_from_user_task,
                          perf_event_read_value, perf_event_read, send_signal, send_signal_thread,
                          get_task_stack, get_branch_snapshot, find_vma});
@@ -69,7 +81,7 @@ bool sk_base_allowed(int32_t id, Who w) {
   using namespace fn;
   if (in(id, {skc_to_tcp6_sock, skc_to_tcp_sock, skc_to_tcp_timewait_sock,
               skc_to_tcp_request_sock, skc_to_udp6_sock, skc_to_unix_sock, skc_to_mptcp_sock}))
-    return w.privileged;
+    return w.perfmon;
   if (id == ktime_get_coarse_ns) return true;
   return base_allowed(id, w);
 }
@@ -93,7 +105,7 @@ bool tracing_allowed(int32_t id, Who w) {
               this_cpu_ptr, task_storage_get, task_storage_delete, for_each_map_elem, snprintf,
               get_branch_snapshot, find_vma, trace_vprintk}))
     return true;
-  return base_allowed(id, Who{true, w.version});
+  return base_allowed(id, Who{true, true, w.version});
 }
 
 bool kprobe_allowed(int32_t id, Who w) {
@@ -123,9 +135,11 @@ bool raw_tracepoint_allowed(int32_t id, Who w) {
 }
 
 // tracing_prog_func_proto (BTF-typed programs), as LSM programs reach it; the
-// bpf_seq_* helpers are for iterators only.
+// bpf_seq_* helpers are for iterators only.  Socket storage came to tracing and
+// LSM programs in 5.11.
 bool btf_tracing_allowed(int32_t id, Who w) {
   using namespace fn;
+  if (in(id, {sk_storage_get, sk_storage_delete}) && !w.at_least(5, 11)) return false;
   return in(id, {skb_output, xdp_output, skc_to_tcp6_sock, skc_to_tcp_sock,
                  skc_to_tcp_timewait_sock, skc_to_tcp_request_sock, skc_to_udp6_sock,
                  skc_to_unix_sock, skc_to_mptcp_sock, sk_storage_get, sk_storage_delete,
@@ -138,6 +152,7 @@ bool btf_tracing_allowed(int32_t id, Who w) {
 // a sleepable (lsm.s/) program, setsockopt/getsockopt an lsm_cgroup one.
 bool lsm_allowed(int32_t id, Who w) {
   using namespace fn;
+  if (in(id, {sk_storage_get, sk_storage_delete}) && !w.at_least(5, 11)) return false;
   return in(id, {inode_storage_get, inode_storage_delete, sk_storage_get, sk_storage_delete,
                  spin_lock, spin_unlock, bprm_opts_set, get_attach_cookie}) ||
          btf_tracing_allowed(id, w);
@@ -343,12 +358,31 @@ bool allowed_for(ProgType type, int32_t id, Who w) {
 }  // namespace
 
 bool helper_allowed(ProgType type, int32_t id, bool privileged) {
-  return find_helper(id) && allowed_for(type, id, Who{privileged, kLatestKernel});
+  return find_helper(id) && allowed_for(type, id, who(privileged ? Caps::Full : Caps::None, kLatestKernel));
 }
 
 bool helper_allowed(ProgType type, int32_t id, const KernelProfile& kernel, bool privileged) {
+  return helper_allowed(type, id, kernel, privileged ? Caps::Full : Caps::None);
+}
+
+bool helper_allowed(ProgType type, int32_t id, const KernelProfile& kernel, Caps caps) {
   const HelperProto* h = find_helper(id);
-  return h && helper_available(kernel, *h) && allowed_for(type, id, Who{privileged, kernel.version});
+  return h && helper_available(kernel, *h) && allowed_for(type, id, who(caps, kernel.version));
+}
+
+std::optional<KernelVersion> helper_allowed_since(ProgType type, int32_t id, Caps caps) {
+  const HelperProto* h = find_helper(id);
+  if (!h) return std::nullopt;
+  // Whitelists only change at releases, so walking the releases from the helper's own
+  // first one finds the first that allows it.
+  for (KernelVersion v = h->since; v <= kLatestKernel;) {
+    if (allowed_for(type, id, who(caps, v))) return v;
+    if (v.major == 3 || (v.major == 4 && v.minor == 20) || (v.major == 5 && v.minor == 19))
+      v = KernelVersion{static_cast<uint8_t>(v.major + 1), 0};
+    else
+      ++v.minor;
+  }
+  return std::nullopt;
 }
 
 bool helper_accepts_packet(const HelperProto& h, int mem_arg) {

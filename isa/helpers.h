@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -151,9 +152,16 @@ std::span<const HelperProto> all_helpers();
 /// CAP_BPF/CAP_PERFMON; several base helpers need it.
 bool helper_allowed(ProgType type, int32_t id, bool privileged = true);
 /// The same question for an older release: the helper must exist there, and the
-/// whitelist changes of 6.10 and 6.12 (helpers moved into the shared base set) are
-/// undone for earlier kernels.  Older per-type changes are not modelled.
+/// whitelist changes since then are undone (see helpers.cpp: the base set's history
+/// from 5.8 to 6.12, socket storage for BTF tracing/LSM in 5.11, ...).
 bool helper_allowed(ProgType type, int32_t id, const KernelProfile& kernel, bool privileged = true);
+/// The same with the loader's capabilities: CAP_BPF alone opens the base set's
+/// second tier (loops, timers, spin locks, dynptrs) but not the CAP_PERFMON one
+/// (trace_printk, probe_read_kernel, get_current_task, the socket casts).
+bool helper_allowed(ProgType type, int32_t id, const KernelProfile& kernel, Caps caps);
+/// The first release in which a program of that type, loaded with `caps`, may call
+/// the helper; nullopt when no release up to the latest allows it.
+std::optional<KernelVersion> helper_allowed_since(ProgType type, int32_t id, Caps caps);
 /// Whether the helper's (mem, size) argument pair at `mem_arg` may point to packet data.
 bool helper_accepts_packet(const HelperProto& h, int mem_arg);
 

@@ -121,6 +121,102 @@ std::string kernel_version_of_helper(const HelperProto& h) {
   return std::string(h.name) + " is available since Linux " + h.since.str();
 }
 
+const char* caps_name(Caps c) {
+  switch (c) {
+    case Caps::None:
+      return "none";
+    case Caps::BpfOnly:
+      return "bpf";
+    case Caps::Full:
+      return "full";
+  }
+  return "full";
+}
+
+std::optional<Caps> parse_caps(std::string_view name) {
+  for (Caps c : {Caps::None, Caps::BpfOnly, Caps::Full})
+    if (name == caps_name(c)) return c;
+  return std::nullopt;
+}
+
+KernelVersion prog_type_since(ProgType t) {
+  switch (t) {
+    case ProgType::Unspec:
+    case ProgType::Raw:
+      return {};
+    case ProgType::SocketFilter:
+      return {3, 19};
+    case ProgType::Kprobe:
+    case ProgType::Kretprobe:
+    case ProgType::SchedCls:
+      return {4, 1};
+    case ProgType::SchedAct:
+      return {4, 1};
+    case ProgType::Uprobe:  // BPF on uprobes: 4.3
+      return {4, 3};
+    case ProgType::Tracepoint:
+      return {4, 7};
+    case ProgType::Xdp:
+      return {4, 8};
+    case ProgType::PerfEvent:
+      return {4, 9};
+    case ProgType::CgroupSkb:
+    case ProgType::CgroupSock:
+      return {4, 10};
+    case ProgType::SockOps:
+      return {4, 13};
+    case ProgType::SkSkb:
+      return {4, 14};
+    case ProgType::SkMsg:
+    case ProgType::RawTracepoint:
+    case ProgType::CgroupSockAddr:
+      return {4, 17};
+    case ProgType::FlowDissector:
+      return {4, 20};
+    case ProgType::Lsm:
+      return {5, 7};
+  }
+  return {};
+}
+
+bool prog_type_available(const KernelProfile& k, ProgType t) { return k.version >= prog_type_since(t); }
+
+std::string kernel_version_of_prog_type(ProgType t) {
+  std::string name = prog_type_name(t);
+  for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  if (t == ProgType::Kretprobe || t == ProgType::Uprobe) name = "KPROBE";
+  return "BPF_PROG_TYPE_" + name + " is available since Linux " + prog_type_since(t).str();
+}
+
+bool prog_type_loadable(ProgType t, Caps caps) {
+  if (caps == Caps::Full) return true;
+  if (t == ProgType::SocketFilter || t == ProgType::CgroupSkb) return true;
+  if (caps == Caps::None) return false;
+  // CAP_BPF alone: every type that is neither a networking one (is_net_admin_prog_type)
+  // nor a tracing one (is_perfmon_prog_type).
+  switch (t) {
+    case ProgType::SchedCls:
+    case ProgType::SchedAct:
+    case ProgType::Xdp:
+    case ProgType::SkSkb:
+    case ProgType::SkMsg:
+    case ProgType::FlowDissector:
+    case ProgType::CgroupSock:
+    case ProgType::CgroupSockAddr:
+    case ProgType::SockOps:
+    case ProgType::Kprobe:
+    case ProgType::Kretprobe:
+    case ProgType::Uprobe:
+    case ProgType::Tracepoint:
+    case ProgType::PerfEvent:
+    case ProgType::RawTracepoint:
+    case ProgType::Lsm:
+      return false;
+    default:
+      return true;
+  }
+}
+
 std::string kernel_version_of_map_type(MapType t) {
   const MapTypeInfo& m = map_type_info(t);
   return std::string(m.name) + " is available since Linux " + m.since.str();

@@ -12,6 +12,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,24 @@ struct KernelVersion {
   /// "5.8".
   std::string str() const;
 };
+
+/// What the loader may do: the kernel derives its verifier switches from the
+/// loader's capabilities (env->bpf_capable from CAP_BPF; allow_ptr_leaks,
+/// allow_uninit_stack, bypass_spec_v1/v4 from CAP_PERFMON; networking program
+/// types need CAP_NET_ADMIN, tracing ones CAP_PERFMON).
+enum class Caps : uint8_t {
+  None,     // no capability (kernel.unprivileged_bpf_disabled=0): socket_filter and cgroup_skb,
+            // 4096 insns, no loops, base helpers only, no pointer leaks, Spectre v1/v4 rules
+  BpfOnly,  // CAP_BPF alone: bpf_capable (1M insns, bounded loops, the CAP_BPF helpers, any
+            // type that needs neither CAP_NET_ADMIN nor CAP_PERFMON), but still no pointer
+            // leaks, the Spectre rules and no uninitialised stack reads
+  Full,     // CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN: everything
+};
+
+/// "none", "bpf", "full".
+const char* caps_name(Caps c);
+/// Parses caps_name() values; nullopt otherwise.
+std::optional<Caps> parse_caps(std::string_view name);
 
 /// The version bpfvet models as "latest" (the newest kernel the tables describe).
 inline constexpr KernelVersion kLatestKernel{6, 18};
@@ -81,6 +100,17 @@ std::string_view known_kernel_versions();  // "4.14, 5.4, 5.10, 5.15, 6.1, 6.6, 
 bool helper_available(const KernelProfile& k, const HelperProto& h);
 /// Whether the map type exists in that release.
 bool map_type_available(const KernelProfile& k, MapType t);
+/// The first release with the program type (socket_filter 3.19, xdp 4.8, lsm 5.7, ...);
+/// Raw (not a kernel type) and Unspec give {0, 0}.
+KernelVersion prog_type_since(ProgType t);
+/// Whether the program type exists in that release.
+bool prog_type_available(const KernelProfile& k, ProgType t);
+/// "BPF_PROG_TYPE_LSM is available since Linux 5.7", for diagnostics.
+std::string kernel_version_of_prog_type(ProgType t);
+/// Whether BPF_PROG_LOAD of that type passes the kernel's capability checks
+/// (bpf_prog_load: CAP_BPF for anything but socket_filter/cgroup_skb, then
+/// CAP_NET_ADMIN for networking types and CAP_PERFMON for tracing types).
+bool prog_type_loadable(ProgType t, Caps caps);
 /// "bpf_ringbuf_output is available since Linux 5.8", for diagnostics.
 std::string kernel_version_of_helper(const HelperProto& h);
 /// "BPF_MAP_TYPE_RINGBUF is available since Linux 5.8", for diagnostics.

@@ -164,3 +164,139 @@ TEST(KernelAvailability, WhitelistsPerRelease) {
 
 }  // namespace
 }  // namespace bpfvet::isa
+
+namespace bpfvet::isa {
+namespace {
+
+// ---- per-release, per-type helper whitelists, with the loader's capabilities ---------
+
+struct WhitelistRow {
+  ProgType type;
+  int32_t helper;
+  Caps caps;
+  const char* kernel;
+  bool allowed;
+};
+
+class WhitelistHistory : public ::testing::TestWithParam<WhitelistRow> {};
+
+TEST_P(WhitelistHistory, AsTheReleaseHadIt) {
+  const WhitelistRow& r = GetParam();
+  EXPECT_EQ(helper_allowed(r.type, r.helper, *parse_kernel_version(r.kernel), r.caps), r.allowed)
+      << find_helper(r.helper)->name << " for " << prog_type_name(r.type) << " under " << r.kernel << " with caps "
+      << caps_name(r.caps);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, WhitelistHistory,
+    ::testing::Values(
+        // The base set's CAP_PERFMON tier (5.8): task and probe_read helpers for everyone.
+        WhitelistRow{ProgType::Xdp, fn::get_current_task, Caps::Full, "5.4", false},
+        WhitelistRow{ProgType::Xdp, fn::get_current_task, Caps::Full, "5.10", true},
+        WhitelistRow{ProgType::SchedCls, fn::probe_read_kernel, Caps::Full, "5.5", false},
+        WhitelistRow{ProgType::SchedCls, fn::probe_read_kernel, Caps::Full, "5.8", true},
+        WhitelistRow{ProgType::Kprobe, fn::probe_read_kernel, Caps::Full, "5.5", true},
+        WhitelistRow{ProgType::SocketFilter, fn::get_current_task_btf, Caps::Full, "5.15", false},
+        WhitelistRow{ProgType::SocketFilter, fn::get_current_task_btf, Caps::Full, "6.1", true},
+        WhitelistRow{ProgType::Tracepoint, fn::get_current_task_btf, Caps::Full, "5.11", true},
+        // The current cgroup ids reached every type in 6.1; tracing always had them.
+        WhitelistRow{ProgType::Xdp, fn::get_current_cgroup_id, Caps::Full, "5.15", false},
+        WhitelistRow{ProgType::Xdp, fn::get_current_cgroup_id, Caps::Full, "6.1", true},
+        WhitelistRow{ProgType::Kprobe, fn::get_current_cgroup_id, Caps::Full, "5.4", true},
+        // Socket storage for LSM programs from 5.11.
+        WhitelistRow{ProgType::Lsm, fn::sk_storage_get, Caps::Full, "5.10", false},
+        WhitelistRow{ProgType::Lsm, fn::sk_storage_get, Caps::Full, "5.15", true},
+        // Helpers newer than the release.
+        WhitelistRow{ProgType::SocketFilter, fn::ringbuf_output, Caps::Full, "5.4", false},
+        WhitelistRow{ProgType::Xdp, fn::loop, Caps::Full, "5.15", false},
+        WhitelistRow{ProgType::Xdp, fn::loop, Caps::Full, "6.1", true},
+        WhitelistRow{ProgType::Kprobe, fn::for_each_map_elem, Caps::Full, "5.10", false},
+        WhitelistRow{ProgType::Kprobe, fn::for_each_map_elem, Caps::Full, "5.15", true},
+        // Capabilities: CAP_BPF opens the second tier, CAP_PERFMON the third.
+        WhitelistRow{ProgType::SocketFilter, fn::loop, Caps::BpfOnly, "latest", true},
+        WhitelistRow{ProgType::SocketFilter, fn::loop, Caps::None, "latest", false},
+        WhitelistRow{ProgType::SocketFilter, fn::spin_lock, Caps::BpfOnly, "latest", true},
+        WhitelistRow{ProgType::SocketFilter, fn::trace_printk, Caps::BpfOnly, "latest", false},
+        WhitelistRow{ProgType::SocketFilter, fn::trace_printk, Caps::Full, "latest", true},
+        WhitelistRow{ProgType::SocketFilter, fn::probe_read_kernel, Caps::BpfOnly, "latest", false},
+        WhitelistRow{ProgType::SocketFilter, fn::skc_to_tcp_sock, Caps::BpfOnly, "latest", false},
+        WhitelistRow{ProgType::SocketFilter, fn::skc_to_tcp_sock, Caps::Full, "latest", true},
+        WhitelistRow{ProgType::SocketFilter, fn::map_lookup_elem, Caps::None, "4.14", true},
+        WhitelistRow{ProgType::SocketFilter, fn::ringbuf_output, Caps::None, "5.8", true}));
+
+TEST(WhitelistHistory, FirstReleaseThatAllowsIt) {
+  EXPECT_EQ(helper_allowed_since(ProgType::Xdp, fn::get_current_task, Caps::Full), (KernelVersion{5, 8}));
+  EXPECT_EQ(helper_allowed_since(ProgType::Kprobe, fn::get_current_task, Caps::Full), (KernelVersion{4, 8}));
+  EXPECT_EQ(helper_allowed_since(ProgType::SchedCls, fn::loop, Caps::Full), (KernelVersion{5, 17}));
+  EXPECT_EQ(helper_allowed_since(ProgType::SchedCls, fn::get_current_cgroup_id, Caps::Full), (KernelVersion{6, 1}));
+  EXPECT_EQ(helper_allowed_since(ProgType::SocketFilter, fn::get_current_pid_tgid, Caps::None),
+            (KernelVersion{6, 10}));
+  EXPECT_EQ(helper_allowed_since(ProgType::SocketFilter, fn::trace_printk, Caps::BpfOnly), std::nullopt);
+  EXPECT_EQ(helper_allowed_since(ProgType::Xdp, fn::skb_store_bytes, Caps::Full), std::nullopt);
+  EXPECT_EQ(helper_allowed_since(ProgType::Xdp, 9999, Caps::Full), std::nullopt);
+}
+
+// Whitelists only grow: once a release allows a helper, every later named release does,
+// and more capabilities never allow less.
+TEST(WhitelistHistory, MonotonicInReleasesAndCapabilities) {
+  const char* releases[] = {"4.14", "5.4", "5.10", "5.15", "6.1", "6.6", "latest"};
+  for (int t = 1; t <= static_cast<int>(ProgType::Raw); ++t)
+    for (const HelperProto& h : all_helpers()) {
+      const auto type = static_cast<ProgType>(t);
+      bool before[3] = {false, false, false};
+      for (const char* k : releases) {
+        const KernelProfile p = *parse_kernel_version(k);
+        bool now[3];
+        for (Caps c : {Caps::None, Caps::BpfOnly, Caps::Full})
+          now[static_cast<int>(c)] = helper_allowed(type, h.id, p, c);
+        for (int c = 0; c < 3; ++c)
+          ASSERT_TRUE(!before[c] || now[c]) << h.name << " " << prog_type_name(type) << " lost at " << k;
+        ASSERT_TRUE(!now[0] || now[1]) << h.name << " " << prog_type_name(type) << " " << k;
+        ASSERT_TRUE(!now[1] || now[2]) << h.name << " " << prog_type_name(type) << " " << k;
+        std::copy(std::begin(now), std::end(now), std::begin(before));
+      }
+    }
+}
+
+// ---- program types per release and per capability -----------------------------------
+
+TEST(ProgTypeHistory, FirstRelease) {
+  EXPECT_FALSE(prog_type_available(*parse_kernel_version("5.4"), ProgType::Lsm));
+  EXPECT_TRUE(prog_type_available(*parse_kernel_version("5.7"), ProgType::Lsm));
+  EXPECT_FALSE(prog_type_available(*parse_kernel_version("4.14"), ProgType::FlowDissector));
+  EXPECT_TRUE(prog_type_available(*parse_kernel_version("4.20"), ProgType::FlowDissector));
+  EXPECT_FALSE(prog_type_available(*parse_kernel_version("4.14"), ProgType::SkMsg));
+  EXPECT_FALSE(prog_type_available(*parse_kernel_version("4.14"), ProgType::CgroupSockAddr));
+  EXPECT_TRUE(prog_type_available(*parse_kernel_version("4.14"), ProgType::SkSkb));
+  EXPECT_TRUE(prog_type_available(*parse_kernel_version("4.14"), ProgType::SockOps));
+  EXPECT_EQ(kernel_version_of_prog_type(ProgType::Lsm), "BPF_PROG_TYPE_LSM is available since Linux 5.7");
+  EXPECT_EQ(kernel_version_of_prog_type(ProgType::Kretprobe), "BPF_PROG_TYPE_KPROBE is available since Linux 4.1");
+  for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
+    const auto type = static_cast<ProgType>(t);
+    EXPECT_TRUE(prog_type_available(latest_kernel_profile(), type)) << prog_type_name(type);
+    EXPECT_GE(prog_type_since(type), (KernelVersion{3, 19})) << prog_type_name(type);
+  }
+}
+
+TEST(ProgTypeHistory, LoadableByCapabilities) {
+  for (int t = 1; t < static_cast<int>(ProgType::Raw); ++t) {
+    const auto type = static_cast<ProgType>(t);
+    const bool unpriv = type == ProgType::SocketFilter || type == ProgType::CgroupSkb;
+    EXPECT_EQ(prog_type_loadable(type, Caps::None), unpriv) << prog_type_name(type);
+    EXPECT_TRUE(prog_type_loadable(type, Caps::Full)) << prog_type_name(type);
+    if (unpriv) EXPECT_TRUE(prog_type_loadable(type, Caps::BpfOnly)) << prog_type_name(type);
+  }
+  // Networking types need CAP_NET_ADMIN, tracing types CAP_PERFMON.
+  EXPECT_FALSE(prog_type_loadable(ProgType::Xdp, Caps::BpfOnly));
+  EXPECT_FALSE(prog_type_loadable(ProgType::Kprobe, Caps::BpfOnly));
+  EXPECT_FALSE(prog_type_loadable(ProgType::CgroupSockAddr, Caps::BpfOnly));
+}
+
+TEST(CapsNames, RoundTrip) {
+  for (Caps c : {Caps::None, Caps::BpfOnly, Caps::Full}) EXPECT_EQ(parse_caps(caps_name(c)), c);
+  EXPECT_EQ(parse_caps("root"), std::nullopt);
+  EXPECT_EQ(parse_caps(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace bpfvet::isa

@@ -10,7 +10,8 @@
 //   insn: 5                             (reject: instruction index)
 //   message: invalid access to packet   (optional: substring of kernel_message)
 //   kernel: 5.2                         (optional --kernel)
-//   unpriv: true                        (optional)
+//   unpriv: true                        (optional; same as caps: none)
+//   caps: bpf                           (optional: none | bpf (CAP_BPF alone) | full)
 //   license: Proprietary                (optional; default GPL)
 //   map: NAME TYPE KEY VALUE ENTRIES    (optional, repeatable; TYPE a number or hash/array/...)
 //   differential: no                    (optional: skip the running-kernel comparison)
@@ -44,6 +45,7 @@ struct VerifierCase {
   std::string message;
   std::string kernel = "latest";
   bool unpriv = false;
+  std::string caps = "full";  // isa::caps_name() of the loader's capabilities
   bool differential = true;
   std::string license = "GPL";
   std::vector<isa::MapDef> maps;
@@ -119,6 +121,10 @@ inline std::vector<VerifierCase> parse_verifier_cases(const std::string& path) {
     else if (key == "message") cur.message = val;
     else if (key == "kernel") cur.kernel = val;
     else if (key == "unpriv") cur.unpriv = val == "true";
+    else if (key == "caps") {
+      if (val != "none" && val != "bpf" && val != "full") throw std::runtime_error(path + ": bad caps " + val);
+      cur.caps = val;
+    }
     else if (key == "license") cur.license = val;
     else if (key == "differential") cur.differential = val != "no";
     else if (key == "map") {

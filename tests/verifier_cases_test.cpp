@@ -33,6 +33,7 @@ TEST_P(VerifierCaseTest, Verdict) {
   verifier::VerifyOptions opts;
   opts.kernel = c.kernel;
   opts.unpriv = c.unpriv;
+  opts.caps = *isa::parse_caps(c.caps);
   opts.log_level = 2;
   verifier::VerifyResult r = verifier::verify(*prog, opts);
   if (c.expect_accept) {

@@ -2,6 +2,7 @@
 // kernel's adjust_ptr_min_max_vals rules.
 #include <cinttypes>
 
+#include "isa/maps.h"
 #include "verifier/transfer.h"
 
 namespace bpfvet::verifier {
@@ -52,6 +53,99 @@ Scalar var_add(const Scalar& a, const Scalar& b, bool sub) {
   return scalar_alu(op, a, b);
 }
 
+// ---- Spectre v1 (loaders without CAP_PERFMON: !env->bypass_spec_v1) ----------------
+//
+// The kernel masks the offset of every pointer add/sub with a register operand at run
+// time so that even a mispredicted path stays inside the object (sanitize_ptr_alu), and
+// for that it must know the object's limit: only stack and map value pointers have one,
+// the offset's sign must be known, and every path through the instruction must need
+// the same mask.  Whatever the operand, the result must stay inside the object
+// (sanitize_check_bounds).  The speculative paths the kernel then explores do not
+// change verdicts since 6.17 (an error there inserts a barrier instead), so they are
+// not walked here.
+
+constexpr uint32_t kAluSanitizeSrc = 1, kAluSanitizeDst = 2, kAluNegValue = 4, kAluNonPointer = 8, kAluImmediate = 16;
+
+enum class SanitizeReason { Ok, Bounds, Type, Paths, Limit };
+
+// The kernel's sanitize_err: which register is named depends on where the offset is.
+Reject sanitize_error(const Insn& in, SanitizeReason why, bool ptr_is_src) {
+  static const char* const kErr = "pointer arithmetic with it prohibited for !root";
+  const char* op = in.alu == AluOp::Add ? "add" : "sub";
+  Reject r;
+  switch (why) {
+    case SanitizeReason::Bounds:
+      r = reject(ErrorCode::InvalidPointerArith, "R%d has unknown scalar with mixed signed bounds, %s",
+                 ptr_is_src ? in.dst : in.src, kErr);
+      break;
+    case SanitizeReason::Type:
+      r = reject(ErrorCode::InvalidPointerArith, "R%d has pointer with unsupported alu operation, %s",
+                 ptr_is_src ? in.src : in.dst, kErr);
+      break;
+    case SanitizeReason::Paths:
+      r = reject(ErrorCode::InvalidPointerArith, "R%d tried to %s from different maps, paths or scalars, %s", in.dst, op,
+                 kErr);
+      break;
+    case SanitizeReason::Limit:
+    case SanitizeReason::Ok:
+      r = reject(ErrorCode::InvalidPointerArith, "R%d tried to %s beyond pointer bounds, %s", in.dst, op, kErr);
+      break;
+  }
+  r.why = "Without CAP_PERFMON the kernel must be able to mask this pointer's offset against Spectre v1, which "
+          "needs a stack or map value pointer, an offset of known sign that keeps it inside the object, and the "
+          "same limit on every path.";
+  return r;
+}
+
+// retrieve_ptr_limit: how far the pointer may move in the masked direction.
+SanitizeReason ptr_limit(const Step& s, const RegState& ptr, bool mask_to_left, uint32_t& limit) {
+  uint32_t max = 0;
+  switch (ptr.type) {
+    case RegType::Stack:
+      max = 512 + (mask_to_left ? 1 : 0);
+      limit = static_cast<uint32_t>(-(static_cast<int64_t>(ptr.var.var_off.value) + ptr.off));
+      break;
+    case RegType::MapValue:
+      max = isa::map_value_size(s.ctx.prog.maps.at(static_cast<size_t>(ptr.map_idx)));
+      limit = static_cast<uint32_t>((mask_to_left ? ptr.var.smin : static_cast<int64_t>(ptr.var.umax)) + ptr.off);
+      break;
+    default:
+      return SanitizeReason::Type;
+  }
+  return limit >= max ? SanitizeReason::Limit : SanitizeReason::Ok;
+}
+
+// update_alu_sanitation_state: one mask per instruction over all paths.
+SanitizeReason record_sanitation(Step& s, uint32_t state, uint32_t limit) {
+  auto [it, fresh] = s.ids.alu_sanitation.emplace(s.pc, std::make_pair(state, limit));
+  if (!fresh && it->second != std::make_pair(state, limit)) return SanitizeReason::Paths;
+  return SanitizeReason::Ok;
+}
+
+// sanitize_check_bounds: the result of any pointer add/sub must stay inside its object.
+Check spectre_result_bounds(const Step& s, const Insn& in, const RegState& res) {
+  const int dst = in.dst;
+  if (res.type == RegType::Stack) {
+    const int64_t off = res.off + static_cast<int64_t>(res.var.var_off.value);
+    if (!res.var.is_const())
+      return reject(ErrorCode::InvalidPointerArith, "R%d variable stack access prohibited for !root, var_off=%s off=%d",
+                    dst, res.var.var_off.to_string().c_str(), static_cast<int32_t>(off));
+    if (off >= 0 || off < -512)
+      return reject(ErrorCode::InvalidPointerArith,
+                    "R%d stack pointer arithmetic goes out of range, prohibited for !root; off=%d", dst,
+                    static_cast<int32_t>(off));
+  } else if (res.type == RegType::MapValue) {
+    if (auto r = check_map_value_region(s, dst, res, res.off, 1)) {
+      Reject out = reject(ErrorCode::MapValueOutOfBounds,
+                          "R%d pointer arithmetic of map value goes out of range, prohibited for !root", dst);
+      out.details.push_back(r->kernel_message);
+      for (const auto& d : r->details) out.details.push_back(d);
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
 // pointer op scalar (or scalar += pointer, with `ptr_is_src`): the kernel's adjust_ptr_min_max_vals.
 Check adjust_pointer(Step& s, const Insn& in, const RegState& ptr, const RegState& off_reg, bool ptr_is_src) {
   const int dst = in.dst;
@@ -94,6 +188,20 @@ Check adjust_pointer(Step& s, const Insn& in, const RegState& ptr, const RegStat
   if (auto r = check_sane_offset(off_reg, type, known)) return r;
   if (auto r = check_sane_offset(ptr, type, false)) return r;
 
+  const bool add_sub = in.alu == AluOp::Add || in.alu == AluOp::Sub;
+  const bool sanitize = !s.ctx.rules.bypass_spec_v1 && in.use_src && add_sub;
+  uint32_t first_limit = 0, alu_state = 0;
+  bool mask_to_left = false;
+  if (sanitize) {
+    const bool off_is_neg = ov.smin < 0;
+    if (!known && (ov.smin < 0) != (ov.smax < 0)) return sanitize_error(in, SanitizeReason::Bounds, ptr_is_src);
+    mask_to_left = (in.alu == AluOp::Add) == off_is_neg;
+    if (auto why = ptr_limit(s, ptr, mask_to_left, first_limit); why != SanitizeReason::Ok)
+      return sanitize_error(in, why, ptr_is_src);
+    alu_state = (off_is_neg ? kAluNegValue : 0) | (known ? kAluImmediate : 0) |
+                (ptr_is_src ? kAluSanitizeDst : kAluSanitizeSrc);
+  }
+
   RegState res = ptr;
   switch (in.alu) {
     case AluOp::Add:
@@ -132,6 +240,17 @@ Check adjust_pointer(Step& s, const Insn& in, const RegState& ptr, const RegStat
   }
   if (auto r = check_sane_offset(res, type, false)) return r;
   res.var.reduce();
+  if (!s.ctx.rules.bypass_spec_v1)
+    if (auto r = spectre_result_bounds(s, in, res)) return r;
+  if (sanitize) {
+    // The mask is the distance the pointer actually moved, the same on every path.
+    uint32_t limit = 0;
+    if (auto why = ptr_limit(s, res, mask_to_left, limit); why != SanitizeReason::Ok)
+      return sanitize_error(in, why, ptr_is_src);
+    const int32_t moved = static_cast<int32_t>(first_limit - limit);
+    if (record_sanitation(s, alu_state, static_cast<uint32_t>(moved < 0 ? -moved : moved)) != SanitizeReason::Ok)
+      return sanitize_error(in, SanitizeReason::Paths, ptr_is_src);
+  }
   out = res;
   return std::nullopt;
 }
@@ -257,6 +376,11 @@ Check exec_alu(Step& s, const Insn& in) {
     return adjust_pointer(s, in, src, dst, true);
   }
   if (dst.is_ptr()) return adjust_pointer(s, in, dst, src, false);
+  // sanitize_val_alu: a register add/sub that is scalar arithmetic here must not be
+  // pointer arithmetic on another path.
+  if (!s.ctx.rules.bypass_spec_v1 && in.use_src && (in.alu == AluOp::Add || in.alu == AluOp::Sub) &&
+      record_sanitation(s, kAluNonPointer, 0) != SanitizeReason::Ok)
+    return sanitize_error(in, SanitizeReason::Paths, false);
   RegState res = RegState::scalar(scalar_alu(in, dst.var, src.var));
   s.st.reg(in.dst) = res;
   return std::nullopt;

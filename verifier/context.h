@@ -17,22 +17,26 @@
 
 namespace bpfvet::verifier {
 
-/// What differs between kernel versions and privilege levels.
+/// What differs between kernel versions and privilege levels.  The switches are the
+/// kernel's env fields of the same names, set from the loader's capabilities.
 struct KernelRules {
   isa::KernelProfile profile;    // the release's feature set
-  bool privileged = true;        // CAP_BPF / CAP_PERFMON / CAP_SYS_ADMIN
+  isa::Caps caps = isa::Caps::Full;
+  bool privileged = true;        // env->bpf_capable (CAP_BPF): 1M insns, loops, precise spills
   bool bounded_loops = true;     // 5.3+: back-edges explored instead of rejected
-  bool allow_uninit_stack = true;// 6.5+ privileged: reading unwritten stack gives unknown
-  bool allow_ptr_leaks = true;   // privileged: pointers may be stored/compared/returned
+  bool allow_uninit_stack = true;// 6.5+ CAP_PERFMON: reading unwritten stack gives unknown
+  bool allow_ptr_leaks = true;   // CAP_PERFMON: pointers may be stored/compared/returned
+  bool bypass_spec_v1 = true;    // CAP_PERFMON: no Spectre v1 pointer-arithmetic limits
+  bool bypass_spec_v4 = true;    // CAP_PERFMON: no Spectre v4 store sanitation (no verdict change)
   uint32_t max_insns = 1000000;  // program size limit in slots
   uint64_t complexity_limit = 1000000;  // processed-instruction budget
   bool has_jmp32 = true;         // 5.1+
   bool has_isa_v4 = true;        // 6.6+: sdiv/smod, movsx, ldsx, bswap, gotol
 };
 
-/// Rules for `kernel` ("latest", "5.4", "6.1.0"...) and privilege; an Error for a version
-/// string parse_kernel_version() refuses.
-Result<KernelRules> kernel_rules(const std::string& kernel, bool unpriv);
+/// Rules for `kernel` ("latest", "5.4", "6.1.0"...) and capabilities; an Error for a
+/// version string parse_kernel_version() refuses.
+Result<KernelRules> kernel_rules(const std::string& kernel, isa::Caps caps);
 
 /// One function (subprogram) of the program: [start, end).
 struct Subprog {

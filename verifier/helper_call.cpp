@@ -332,13 +332,32 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   // Id 0 (BPF_FUNC_unspec) is inside the kernel's enum but no program type offers it.
   if (id == 0) return reject(ErrorCode::HelperNotAllowed, "program of this type cannot use helper bpf_unspec#0");
   if (!h) return reject(ErrorCode::UnknownHelper, "invalid func unknown#%d", id);
-  if (!isa::helper_available(s.ctx.rules.profile, *h)) {
+  const isa::KernelProfile& kernel = s.ctx.rules.profile;
+  if (!isa::helper_available(kernel, *h)) {
     Reject r = reject(ErrorCode::NotSupportedByKernel, "invalid func unknown#%d", id);
     r.details.push_back(isa::kernel_version_of_helper(*h));
+    r.why = isa::kernel_version_of_helper(*h) + "; the chosen kernel is " + kernel.name + ".";
     return r;
   }
-  if (!isa::helper_allowed(s.ctx.prog.type, id, s.ctx.rules.privileged))
-    return reject(ErrorCode::HelperNotAllowed, "program of this type cannot use helper %s#%d", h->name, id);
+  if (!isa::helper_allowed(s.ctx.prog.type, id, kernel, s.ctx.rules.caps)) {
+    Reject r = reject(ErrorCode::HelperNotAllowed, "program of this type cannot use helper %s#%d", h->name, id);
+    const char* type = isa::prog_type_name(s.ctx.prog.type);
+    if (auto since = isa::helper_allowed_since(s.ctx.prog.type, id, s.ctx.rules.caps);
+        since && *since > kernel.version) {
+      // The helper exists here but reached this program type only later.
+      r.code = ErrorCode::NotSupportedByKernel;
+      r.why = strprintf("%s programs may call %s since Linux %s; the chosen kernel is %s.", type, h->name,
+                        since->str().c_str(), kernel.name.c_str());
+      r.details.push_back(strprintf("%s is available to %s programs since Linux %s", h->name, type,
+                                    since->str().c_str()));
+    } else if (s.ctx.rules.caps != isa::Caps::Full &&
+               isa::helper_allowed(s.ctx.prog.type, id, kernel, isa::Caps::Full)) {
+      r.why = strprintf("%s needs %s, which this loader lacks.", h->name,
+                        isa::helper_allowed(s.ctx.prog.type, id, kernel, isa::Caps::BpfOnly) ? "CAP_BPF"
+                                                                                               : "CAP_PERFMON");
+    }
+    return r;
+  }
   const std::string& lic = s.ctx.prog.license;
   bool gpl = lic == "GPL" || lic == "GPL v2" || lic == "GPL and additional rights" || lic == "Dual BSD/GPL" ||
              lic == "Dual MIT/GPL" || lic == "Dual MPL/GPL";

@@ -186,6 +186,11 @@ Scalar coerce_to_size(const Scalar& v, uint8_t size, bool sign_extend) {
   return scalar_alu(mask, v, Scalar::constant(size == 1 ? 0xff : 0xffff));
 }
 
+Check check_map_value_region(const Step& s, int regno, const RegState& reg, int64_t off, int size) {
+  const isa::MapDef& m = s.ctx.prog.maps.at(static_cast<size_t>(reg.map_idx));
+  return region_access(reg, regno, off, size, isa::map_value_size(m), false);
+}
+
 constexpr int64_t kFlowKeysSize = 56;  // sizeof(struct bpf_flow_keys)
 
 Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool write, int value_reg, bool sign_extend) {

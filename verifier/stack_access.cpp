@@ -69,6 +69,10 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
   int slot = static_cast<int>(-abs_off - 1);
   int spi = spi_of(slot);
   StackSlot& st = frame.slot(spi);
+  // Without CAP_PERFMON a narrow store may not overwrite part of a spilled pointer
+  // (the rest could then be read back as a scalar: a leak).
+  if (!s.ctx.rules.allow_ptr_leaks && st.is_spill() && !st.spilled.is_scalar() && size != kRegSize)
+    return reject(ErrorCode::PointerLeak, "attempt to corrupt spilled pointer on stack");
   // Writing part of a spilled register invalidates the whole spill.
   bool aligned = abs_off % kRegSize == 0;
   auto save_spill = [&](const RegState& r) {
@@ -109,6 +113,15 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
   return std::nullopt;
 }
 
+// Without allow_uninit_stack, 6.18 refuses a read that reaches below the deepest stack
+// byte written so far before looking at the bytes, worded as a bounds error.
+Check check_read_within_allocated(const Step& s, int regno, const Frame& frame, int64_t lo, int64_t size) {
+  if (s.ctx.rules.allow_uninit_stack || s.ctx.rules.profile.version < isa::KernelVersion{6, 18}) return std::nullopt;
+  if (-lo <= frame.allocated_bytes()) return std::nullopt;
+  return reject(ErrorCode::UninitStackRead, "invalid read from stack R%d off=%lld size=%lld", regno,
+                static_cast<long long>(lo), static_cast<long long>(size));
+}
+
 Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_extend) {
   const RegState ptr = s.st.reg(regno);
   const bool uninit_ok = s.ctx.rules.allow_uninit_stack;
@@ -135,6 +148,7 @@ Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_e
     return std::nullopt;
   }
   int64_t abs_off = static_cast<int64_t>(ptr.var.const_value()) + off;
+  if (auto r = check_read_within_allocated(s, regno, frame, abs_off, size)) return r;
   int slot = static_cast<int>(-abs_off - 1);
   const StackSlot* st = frame.find_slot(spi_of(slot));
   static const StackSlot kEmpty{};
@@ -204,10 +218,14 @@ Check check_stack_range(Step& s, int regno, int64_t size, bool write_only, bool 
   if (ptr.var.is_const()) {
     lo = static_cast<int64_t>(ptr.var.const_value()) + ptr.off;
     hi = lo + size;
+    if (!write_only)
+      if (auto r = check_read_within_allocated(s, regno, frame, lo, size)) return r;
   } else {
     lo = ptr.var.smin + ptr.off;
     hi = ptr.var.smax + ptr.off + size;
   }
+  // 6.12 dropped "indirect" from the helper-read wording.
+  const char* indirect = s.ctx.rules.profile.version >= isa::KernelVersion{6, 12} ? "" : " indirect";
   for (int64_t i = lo; i < hi; ++i) {
     int slot = static_cast<int>(-i - 1);
     StackSlot& st = frame.slot(spi_of(slot));
@@ -227,9 +245,9 @@ Check check_stack_range(Step& s, int regno, int64_t size, bool write_only, bool 
     }
     if (k == SlotKind::Invalid && s.ctx.rules.allow_uninit_stack) continue;
     if (ptr.var.is_const())
-      return reject(ErrorCode::UninitStackRead, "invalid indirect read from stack R%d off %lld+%lld size %lld", regno,
-                    static_cast<long long>(lo), static_cast<long long>(i - lo), static_cast<long long>(size));
-    return reject(ErrorCode::UninitStackRead, "invalid indirect read from stack R%d var_off %s+%lld size %lld", regno,
+      return reject(ErrorCode::UninitStackRead, "invalid%s read from stack R%d off %lld+%lld size %lld", indirect,
+                    regno, static_cast<long long>(lo), static_cast<long long>(i - lo), static_cast<long long>(size));
+    return reject(ErrorCode::UninitStackRead, "invalid%s read from stack R%d var_off %s+%lld size %lld", indirect, regno,
                   tnum_text(ptr.var).c_str(), static_cast<long long>(i - lo), static_cast<long long>(size));
   }
   return std::nullopt;

@@ -7,7 +7,9 @@
 // explorer (explorer.h); these functions see one path at a time.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <utility>
 
 #include "verifier/abstract_state.h"
 #include "verifier/context.h"
@@ -15,10 +17,15 @@
 
 namespace bpfvet::verifier {
 
-/// Mutable facts shared by every path of one run (the kernel's env->id_gen).
+/// Mutable facts shared by every path of one run (the kernel's env->id_gen and the
+/// per-instruction sanitation records).
 struct RunIds {
   uint32_t next = 0;
   uint32_t fresh() { return ++next; }
+  /// Per instruction, the Spectre v1 masking the kernel would apply to a pointer add/sub
+  /// with a register operand (its insn_aux alu_state/alu_limit): every path through the
+  /// instruction must need the same one (sanitize_ptr_alu's "different paths" rule).
+  std::map<int64_t, std::pair<uint32_t, uint32_t>> alu_sanitation;
 };
 
 /// What a transfer function works on: the run's context, one path's state, the id
@@ -49,6 +56,10 @@ Check exec_ld_abs(Step& s, const isa::Insn& in);
 /// Zero-extending (or sign-extending) truncation of a scalar to `size` bytes, as after a
 /// narrow load (kernel: coerce_reg_to_size / coerce_reg_to_size_sx).
 Scalar coerce_to_size(const Scalar& v, uint8_t size, bool sign_extend);
+
+/// check_map_access's bounds for `size` bytes at off (plus the variable part) of the map
+/// value pointer `reg` held in `regno`.
+Check check_map_value_region(const Step& s, int regno, const RegState& reg, int64_t off, int size);
 
 /// Memory access of `size` bytes at reg + off (off includes nothing of reg->off).
 /// `write`: a store; `value_reg`: register loaded into or stored from (-1 for none).

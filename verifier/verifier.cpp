@@ -38,8 +38,17 @@ Check check_direct_value(const VerifierContext& ctx, const isa::Insn& in, int64_
 Check check_program_limits(const VerifierContext& ctx) {
   const int64_t n = ctx.insn_count();
   if (n == 0) return reject(ErrorCode::InvalidInsn, "BPF program is empty");
-  if (!ctx.rules.privileged && !isa::prog_type_info(ctx.prog.type).unpriv_loadable) {
-    Reject r = reject(ErrorCode::UnprivilegedNotAllowed, "unprivileged users may not load %s programs",
+  const isa::KernelProfile& k = ctx.rules.profile;
+  if (ctx.prog.type != isa::ProgType::Raw && !isa::prog_type_available(k, ctx.prog.type)) {
+    Reject r = reject(ErrorCode::NotSupportedByKernel, "program type %s is not supported by Linux %s",
+                      isa::prog_type_name(ctx.prog.type), k.version.str().c_str());
+    r.details.push_back(isa::kernel_version_of_prog_type(ctx.prog.type));
+    r.details.push_back("the kernel refuses BPF_PROG_LOAD with EINVAL before verification");
+    return r;
+  }
+  if (!isa::prog_type_loadable(ctx.prog.type, ctx.rules.caps)) {
+    Reject r = reject(ErrorCode::UnprivilegedNotAllowed, "%s may not load %s programs",
+                      ctx.rules.caps == isa::Caps::None ? "unprivileged users" : "a loader with only CAP_BPF",
                       isa::prog_type_name(ctx.prog.type));
     r.details.push_back("the kernel refuses BPF_PROG_LOAD with EPERM before verification");
     return r;
@@ -47,7 +56,6 @@ Check check_program_limits(const VerifierContext& ctx) {
   if (static_cast<uint64_t>(n) > ctx.rules.max_insns)
     return reject(ErrorCode::TooManyInsns, "BPF program has %lld instructions, the limit is %u",
                   static_cast<long long>(n), ctx.rules.max_insns);
-  const isa::KernelProfile& k = ctx.rules.profile;
   for (int64_t pc = 0; pc < n; ++pc) {
     const isa::Insn& in = ctx.insn(pc);
     auto unsupported = [&](const char* what) {
@@ -90,7 +98,7 @@ struct Outcome {
 Outcome run(const isa::Program& prog, const VerifyOptions& opts) {
   Outcome out;
   auto t0 = std::chrono::steady_clock::now();
-  auto rules = kernel_rules(opts.kernel, opts.unpriv);
+  auto rules = kernel_rules(opts.kernel, effective_caps(opts));
   if (!rules) {
     out.result.error = Diagnostic{ErrorCode::NotSupportedByKernel, -1, rules.message(), rules.message(), "", "", {}, {}};
     return out;
@@ -136,6 +144,8 @@ Outcome run(const isa::Program& prog, const VerifyOptions& opts) {
 }
 
 }  // namespace
+
+isa::Caps effective_caps(const VerifyOptions& opts) { return opts.unpriv ? isa::Caps::None : opts.caps; }
 
 VerifyResult verify(const isa::Program& prog, const VerifyOptions& opts) { return run(prog, opts).result; }
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/kernel_version.h"
 #include "isa/program.h"
 #include "isa/result.h"
 
@@ -63,7 +64,11 @@ struct Stats {
 
 struct VerifyOptions {
   std::string kernel = "latest";  // "4.14", "5.4", "6.1", "latest", ...
-  bool unpriv = false;            // verify as an unprivileged loader
+  bool unpriv = false;            // verify as an unprivileged loader (same as caps = None)
+  /// The loader's capabilities (see isa::Caps): Full = root; BpfOnly = CAP_BPF alone,
+  /// e.g. a daemon that dropped CAP_SYS_ADMIN/CAP_PERFMON; None = unprivileged.
+  /// `unpriv` = true overrides this with None.
+  isa::Caps caps = isa::Caps::Full;
   int log_level = 0;              // 0: none; 1: insns and branch states; 2: states everywhere
   /// Processed-instruction budget (the kernel's BPF_COMPLEXITY_LIMIT_INSNS); 0 = kernel default.
   uint64_t insn_limit = 0;
@@ -75,6 +80,9 @@ struct VerifyResult {
   Stats stats;
   std::string log;  // kernel-format log at log_level 1/2
 };
+
+/// The capabilities `opts` asks for: None when `unpriv`, else `caps`.
+isa::Caps effective_caps(const VerifyOptions& opts);
 
 /// Verifies `prog` under the kernel and privilege chosen by `opts`.  Never throws for
 /// any input: a malformed program is rejected with a diagnostic, not a crash.
