@@ -18,23 +18,14 @@ using Case = testsupport::SemanticsCase;
 
 std::vector<Case> load_cases() { return testsupport::load_semantics_cases(); }
 
-RunRequest request(const isa::Program& p) {
-  RunRequest req;
-  req.program = &p;
-  req.input.type = isa::ProgType::SocketFilter;
-  req.input.data.resize(64);
-  for (size_t i = 0; i < req.input.data.size(); ++i) req.input.data[i] = static_cast<uint8_t>(i);
-  return req;
-}
+RunRequest request(const isa::Program& p) { return testsupport::semantics_request(p); }
 
 class Arm64Semantics : public testing::TestWithParam<Case> {};
 
 TEST_P(Arm64Semantics, EmulatedArm64MatchesPinnedResult) {
   if (auto st = arm64::emulator_available(); !st) GTEST_SKIP() << st.message();
   const Case& c = GetParam();
-  auto raw = isa::assemble(c.text, c.file + ":" + c.name);
-  ASSERT_TRUE(raw) << raw.message();
-  auto prog = isa::program_from_raw(std::move(*raw), isa::ProgType::SocketFilter, "sem");
+  auto prog = testsupport::build_semantics_program(c);
   ASSERT_TRUE(prog) << prog.message();
   for (bool checked : {false, true}) {
     for (bool lse : {true, false}) {
@@ -50,14 +41,7 @@ TEST_P(Arm64Semantics, EmulatedArm64MatchesPinnedResult) {
   }
 }
 
-std::string case_name(const testing::TestParamInfo<Case>& info) {
-  std::string s = info.param.file + "_" + info.param.name;
-  for (char& ch : s)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return s;
-}
-
-INSTANTIATE_TEST_SUITE_P(Suite, Arm64Semantics, testing::ValuesIn(load_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Suite, Arm64Semantics, testing::ValuesIn(load_cases()), testsupport::semantics_case_name);
 
 }  // namespace
 }  // namespace bpfvet::jit

@@ -2,7 +2,8 @@
 // generate.py): every engine's semantics test reads them through this one parser.
 //
 // Format: `== name` starts a case, assembly lines follow (`#` lines are comments),
-// `=> value` closes it with the pinned r0.
+// `=> value` closes it with the pinned r0.  Every case runs as a socket filter on the
+// same 64-byte counting packet, built here once for all engines.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,11 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "isa/assembler.h"
+#include "jit/engine.h"
 
 namespace bpfvet::testsupport {
 
@@ -44,6 +50,31 @@ inline std::vector<SemanticsCase> load_semantics_cases() {
     }
   }
   return out;
+}
+
+/// The case's program: its text assembled as a socket filter named "sem".
+inline Result<isa::Program> build_semantics_program(const SemanticsCase& c) {
+  auto raw = isa::assemble(c.text, c.file + ":" + c.name);
+  if (!raw) return raw.error();
+  return isa::program_from_raw(std::move(*raw), isa::ProgType::SocketFilter, "sem");
+}
+
+/// A run of `p` on the suite's packet: 64 bytes counting 0, 1, 2...
+inline jit::RunRequest semantics_request(const isa::Program& p) {
+  jit::RunRequest req;
+  req.program = &p;
+  req.input.type = isa::ProgType::SocketFilter;
+  req.input.data.resize(64);
+  for (size_t i = 0; i < req.input.data.size(); ++i) req.input.data[i] = static_cast<uint8_t>(i);
+  return req;
+}
+
+/// GoogleTest name of a case: file_name with every other character as '_'.
+inline std::string semantics_case_name(const testing::TestParamInfo<SemanticsCase>& info) {
+  std::string s = info.param.file + "_" + info.param.name;
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
 }
 
 }  // namespace bpfvet::testsupport
