@@ -1,12 +1,15 @@
-// Fuzz target: interpreter vs x86_64 JIT on random verified programs.  The first byte
-// picks the program type, the next 32 the packet bytes, the rest are instruction
-// slots.  Only programs the verifier accepts run (the JIT takes nothing else); both
-// engines must then agree exactly (retval, packet, maps, output, or the same error).
+// Fuzz target: interpreter vs the x86_64 and arm64 JITs (arm64 under unicorn, where
+// it is available) on random verified programs.  The first byte picks the program
+// type, the next 32 the packet bytes, the rest are instruction slots.  Only programs
+// the verifier accepts run (the JITs take nothing else); every JIT must then agree
+// with the interpreter exactly (retval, packet, maps, output, or the same error).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "isa/program.h"
+#include "jit/arm64/arm64_engine.h"
 #include "jit/interp.h"
 #include "jit/x86_64/x86_64_engine.h"
 #include "verifier/verifier.h"
@@ -38,12 +41,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.input.type = prog->type;
   req.input.data.assign(data + 1, data + kHeader);
   auto a = jit::make_interp_engine()->run(req);
-  auto b = jit::make_x86_64_engine()->run(req);
-  if (a.ok() != b.ok()) __builtin_trap();
-  if (!a) {
-    if (a.message() != b.message()) __builtin_trap();
-    return 0;
+  static const std::unique_ptr<jit::Engine> jits[] = {jit::make_x86_64_engine(), jit::make_arm64_engine()};
+  for (const auto& engine : jits) {
+    if (!engine->available()) continue;
+    auto b = engine->run(req);
+    if (a.ok() != b.ok()) __builtin_trap();
+    if (!a) {
+      if (a.message() != b.message()) __builtin_trap();
+      continue;
+    }
+    if (!jit::compare_results(*a, *b).empty()) __builtin_trap();
   }
-  if (!jit::compare_results(*a, *b).empty()) __builtin_trap();
   return 0;
 }
