@@ -2,7 +2,9 @@
 // interpreter, the x86_64 JIT, the kernel's JIT (BPF_PROG_TEST_RUN with repeat, when
 // bpf() works) and the same logic in native C compiled into this file; and the x86_64
 // JIT's compile time per BPF instruction.  Prints a table, the ratios and their
-// medians.  Usage: jit_bench [repeat [corpus_dir]]   (default 200000 runs per measurement)
+// medians, for the compute programs and the corpus programs apart.
+// Usage: jit_bench [repeat [corpus_dir [name_filter]]]   (default 200000 runs per
+// measurement; name_filter keeps the programs whose name contains it, for profiling).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +19,8 @@
 #include <vector>
 
 #include "isa/assembler.h"
+#include "jit/arm64/arm64_engine.h"
+#include "jit/bench_timing.h"
 #include "jit/interp.h"
 #include "jit/kernel_engine.h"
 #include "jit/x86_64/x86_64_engine.h"
@@ -165,22 +169,24 @@ std::vector<uint8_t> bench_packet() {
 }
 
 double native_ns(const Compute& c, const std::vector<uint8_t>& pkt, uint32_t repeat) {
-  std::vector<double> batches;
   volatile uint64_t sink = 0;
-  for (int b = 0; b < 9; ++b) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (uint32_t i = 0; i < repeat / 9 + 1; ++i) sink = sink + c.native(pkt.data(), pkt.data() + pkt.size());
-    batches.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
-                      (repeat / 9 + 1));
-  }
-  std::sort(batches.begin(), batches.end());
-  return batches[4];
+  auto t = jit::time_batches(repeat, [&]() -> Status {
+    sink = sink + c.native(pkt.data(), pkt.data() + pkt.size());
+    return Ok{};
+  });
+  return t ? t->ns_per_run : 0;
 }
 
 struct Row {
   std::string name;
+  bool compute = false;
   size_t insns = 0;
   std::optional<double> interp, x86, kernel, native;
+  // Deterministic cost of one run: BPF instructions (interpreter count), and on the
+  // emulated arm64 engine the A64 instructions and LLVM MCA's static cycle estimate.
+  std::optional<uint64_t> bpf_insns, a64_insns;
+  std::optional<double> a64_cycles;
+  std::string mca_cpu;
 };
 
 std::optional<double> time_engine(jit::Engine& e, jit::RunRequest req, uint32_t repeat, std::string* err) {
@@ -226,6 +232,12 @@ void run_row(Row& row, const isa::Program& prog, const isa::Object* obj, const s
   row.x86 = time_engine(*jit::make_x86_64_engine(), req, repeat, &err);
   if (!row.x86) std::fprintf(stderr, "%s: x86_64: %s\n", row.name.c_str(), err.c_str());
   if (kernel) row.kernel = time_engine(*jit::make_kernel_engine(), req, repeat, nullptr);
+  if (auto n = jit::count_bpf_insns(req)) row.bpf_insns = *n;
+  if (auto a = jit::make_arm64_engine()->run(req)) {
+    row.a64_insns = a->a64_insns_per_run;
+    row.a64_cycles = a->est_cycles_per_run;
+    row.mca_cpu = a->mca_cpu;
+  }
 }
 
 }  // namespace
@@ -233,6 +245,8 @@ void run_row(Row& row, const isa::Program& prog, const isa::Object* obj, const s
 int main(int argc, char** argv) {
   const uint32_t repeat = argc > 1 ? static_cast<uint32_t>(std::strtoul(argv[1], nullptr, 10)) : 200000;
   const bool kernel = jit::kernel_bpf_available().ok();
+  const std::string filter = argc > 3 ? argv[3] : "";
+  auto wanted = [&](const std::string& name) { return name.find(filter) != std::string::npos; };
   const auto pkt = bench_packet();
   std::vector<Row> rows;
   std::vector<isa::Program> keep;
@@ -243,16 +257,18 @@ int main(int argc, char** argv) {
     auto prog = isa::program_from_raw(std::move(*raw), isa::ProgType::SchedCls, c.name);
     if (!prog) { std::fprintf(stderr, "%s: %s\n", c.name, prog.message().c_str()); return 2; }
     keep.push_back(std::move(*prog));
+    if (!wanted(c.name)) continue;
     Row row;
     row.name = c.name;
+    row.compute = true;
     run_row(row, keep.back(), nullptr, pkt, repeat, kernel);
     row.native = native_ns(c, pkt, repeat);
     rows.push_back(row);
   }
   // Corpus programs with a packet, on a 64-byte TCP/IPv4-looking packet.
   std::vector<isa::Object> objs;
-  // Compiled corpus objects: argv[2], else <build>/corpus next to <build>/bench/jit_bench.
-  const fs::path corpus = argc > 2 ? fs::path(argv[2])
+  // Compiled corpus objects: argv[2] (when not empty), else <build>/corpus next to <build>/bench/jit_bench.
+  const fs::path corpus = argc > 2 && *argv[2] ? fs::path(argv[2])
                                    : fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "corpus";
   std::vector<fs::path> files;
   if (fs::exists(corpus))
@@ -271,68 +287,66 @@ int main(int argc, char** argv) {
       if (t != isa::ProgType::Xdp && t != isa::ProgType::SchedCls && t != isa::ProgType::SocketFilter) continue;
       Row row;
       row.name = f.stem().string() + "/" + prog.name;
+      if (!wanted(row.name)) continue;
       run_row(row, prog, &objs.back(), small, repeat, kernel);
       if (row.x86) rows.push_back(row);
     }
   }
 
-  std::printf("%-40s %6s %10s %10s %10s %10s %9s %9s %9s\n", "program", "insns", "interp", "x86_64", "kernel",
-              "native", "int/x86", "x86/kern", "x86/nat");
-  std::vector<double> speedup, vs_kernel, vs_native;
+  std::printf("%-40s %6s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s\n", "program", "insns", "interp", "x86_64",
+              "kernel", "native", "int/x86", "x86/kern", "x86/nat", "BPF/run", "A64/run*", "cyc/run*");
+  auto count = [](const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
+  std::string mca_cpu;
+  struct Ratios {
+    std::vector<double> speedup, vs_kernel, vs_native;
+  } ratios[2];  // [0] corpus, [1] compute
   for (const auto& r : rows) {
+    Ratios& q = ratios[r.compute];
     std::optional<double> a, b, c;
-    if (r.interp && r.x86) speedup.push_back(*(a = *r.interp / *r.x86));
-    if (r.kernel && r.x86) vs_kernel.push_back(*(b = *r.x86 / *r.kernel));
-    if (r.native && r.x86) vs_native.push_back(*(c = *r.x86 / *r.native));
-    std::printf("%-40s %6zu %10s %10s %10s %10s %9s %9s %9s\n", r.name.c_str(), r.insns, fmt(r.interp).c_str(),
-                fmt(r.x86).c_str(), fmt(r.kernel).c_str(), fmt(r.native).c_str(), fmt(a).c_str(), fmt(b).c_str(),
-                fmt(c).c_str());
+    if (r.interp && r.x86) q.speedup.push_back(*(a = *r.interp / *r.x86));
+    if (r.kernel && r.x86) q.vs_kernel.push_back(*(b = *r.x86 / *r.kernel));
+    if (r.native && r.x86) q.vs_native.push_back(*(c = *r.x86 / *r.native));
+    std::printf("%-40s %6zu %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s\n", r.name.c_str(), r.insns,
+                fmt(r.interp).c_str(), fmt(r.x86).c_str(), fmt(r.kernel).c_str(), fmt(r.native).c_str(),
+                fmt(a).c_str(), fmt(b).c_str(), fmt(c).c_str(), count(r.bpf_insns).c_str(), count(r.a64_insns).c_str(),
+                fmt(r.a64_cycles).c_str());
+    if (!r.mca_cpu.empty()) mca_cpu = r.mca_cpu;
   }
-  std::printf("\nns per run (median of 9 batches).  Medians: interp/x86_64 %.1fx (target >= 20x), "
-              "x86_64/kernel %.2fx (target <= 0.9x)%s, x86_64/native %.2fx (target <= 1.3x)\n",
-              median(speedup), median(vs_kernel), kernel ? "" : " [kernel unavailable]", median(vs_native));
+  std::printf("\nns per run: median of batches of about %.0f us (bench_timing.h); kernel: BPF_PROG_TEST_RUN's "
+              "duration%s.\n", jit::kBatchNs / 1000, kernel ? "" : " [kernel unavailable]");
+  std::printf("BPF/run: BPF instructions one run executes (the interpreter's count, the same on every engine).\n"
+              "* arm64, emulated (unicorn): A64 instructions executed per run (exact), and cycles per run as a static "
+              "estimate for %s from LLVM MCA (L1 hits, no mispredictions, helpers not included).\n",
+              mca_cpu.empty() ? "-" : mca_cpu.c_str());
+  const char* group[2] = {"corpus programs", "compute programs"};
+  for (int g = 1; g >= 0; --g)
+    std::printf("Medians over %zu %s: interp/x86_64 %.1fx (target >= 20x), x86_64/kernel %.2fx (target <= 0.9x), "
+                "x86_64/native %s (target <= 1.3x)\n",
+                ratios[g].speedup.size(), group[g], median(ratios[g].speedup), median(ratios[g].vs_kernel),
+                ratios[g].vs_native.empty() ? "-" : fmt(median(ratios[g].vs_native)).append("x").c_str());
 
-  // Compile time per BPF instruction (lowering + W^X mapping is the engine's cost;
-  // lowering alone is measured here, with the mapping reported separately).
-  std::vector<double> per_insn;
-  double floor_us = 1e9;
-  for (const auto& prog : keep) {
+  // Compile time per BPF instruction: lowering only (the W^X mapping is the engine's
+  // cost, outside the compiler), median over repeated compilations of each program.
+  auto compile_us = [](const isa::Program& prog, uint32_t times) -> std::optional<double> {
     jit::x86::LowerEnv env;
     env.ld_imm64 = [](const isa::Insn&) -> Result<uint64_t> { return uint64_t{0}; };
-    std::vector<double> t;
-    for (int i = 0; i < 200; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
+    auto t = jit::time_batches(times, [&]() -> Status {
       auto code = jit::x86::compile_program(prog, env);
-      t.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-      if (!code) return 2;
-    }
-    per_insn.push_back(median(t) / prog.insns.size());
-  }
+      if (!code) return code.error();
+      return Ok{};
+    });
+    if (!t) return std::nullopt;
+    return t->ns_per_run / 1000;
+  };
+  std::vector<double> per_insn;
+  for (const auto& prog : keep)
+    if (auto us = compile_us(prog, 200)) per_insn.push_back(*us / prog.insns.size());
   for (const auto& o : objs)
-    for (const auto& prog : o.programs) {
-      jit::x86::LowerEnv env;
-      env.ld_imm64 = [](const isa::Insn&) -> Result<uint64_t> { return uint64_t{0}; };
-      std::vector<double> t;
-      bool ok = true;
-      for (int i = 0; i < 50 && ok; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        ok = jit::x86::compile_program(prog, env).ok();
-        t.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-      }
-      if (ok) per_insn.push_back(median(t) / prog.insns.size());
-    }
-  {
-    auto raw = isa::assemble("r0 = 0\nexit\n", "tiny");
-    auto tiny = isa::program_from_raw(std::move(*raw), isa::ProgType::SocketFilter, "tiny");
-    jit::x86::LowerEnv env;
-    std::vector<double> t;
-    for (int i = 0; i < 1000; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      (void)jit::x86::compile_program(*tiny, env);
-      t.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-    }
-    floor_us = median(t);
-  }
+    for (const auto& prog : o.programs)
+      if (auto us = compile_us(prog, 50)) per_insn.push_back(*us / prog.insns.size());
+  auto raw = isa::assemble("r0 = 0\nexit\n", "tiny");
+  auto tiny = isa::program_from_raw(std::move(*raw), isa::ProgType::SocketFilter, "tiny");
+  const double floor_us = compile_us(*tiny, 1000).value_or(0);
   std::printf("compile: median %.3f us per BPF instruction over %zu programs (target < 0.2), "
               "fixed floor %.2f us for a 2-insn program (target <= 20)\n",
               median(per_insn), per_insn.size(), floor_us);

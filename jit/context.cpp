@@ -158,6 +158,7 @@ Result<std::unique_ptr<MockContext>> MockContext::create(const RunInput& in, Reg
     auto b = LowBlock::create(kPacketHeadroom + c->packet_init_.size() + kPacketTailroom);
     if (!b) return b.error();
     c->packet_block_ = std::move(*b);
+    c->init_packet();
   }
   if (in.type == ProgType::Raw && in.mem) {
     c->mem_init_ = *in.mem;
@@ -166,70 +167,88 @@ Result<std::unique_ptr<MockContext>> MockContext::create(const RunInput& in, Reg
     c->mem_block_ = std::move(*b);
     if (!c->mem_init_.empty()) regions.add(c->mem_block_->addr(), c->mem_init_.size(), true, "mem");
   }
+  c->r1_ = c->ctx_addr();
+  if (in.type == ProgType::Raw) {
+    c->r1_ = c->mem_block_ && !c->mem_init_.empty() ? c->mem_block_->addr() : 0;
+    c->r2_ = c->mem_init_.size();
+  }
   c->reset();
   return c;
+}
+
+void MockContext::init_packet() {
+  pkt_.start = packet_block_->addr();
+  pkt_.limit = pkt_.start + packet_block_->size();
+  pkt_.mac = pkt_.start + kPacketHeadroom;
+  pkt_.end = pkt_.mac + packet_init_.size();
+  // Socket filters and cgroup skb programs see the packet from the network header.
+  pkt_.data = (type_ == ProgType::SocketFilter || type_ == ProgType::CgroupSkb) ? pkt_.mac + kEthHlen : pkt_.mac;
+  pkt_.meta = pkt_.data;
+  pristine_ = pkt_;
+  exposed_lo_ = pkt_.mac;
+  // The fields derived from the frame, computed once into the pristine context.
+  if (skb_) {
+    auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_init_.data());
+    const uint8_t* eth = packet_init_.data();
+    uint16_t proto;
+    std::memcpy(&proto, eth + 12, 2);
+    skb->protocol = proto;  // network byte order, as eth_type_trans stores it
+    const bool all_ff = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0xff; });
+    const bool all_zero = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0; });
+    skb->pkt_type = (eth[0] & 1) ? (all_ff ? 1 : 2) : (all_zero ? 0 : 3);
+    if (skb->ifindex == 0) skb->ifindex = kLoopbackIfindex;
+  } else {
+    auto* xdp = reinterpret_cast<struct xdp_md*>(ctx_init_.data());
+    if (xdp->ingress_ifindex == 0) xdp->ingress_ifindex = kLoopbackIfindex;
+  }
+  write_packet_fields(ctx_init_.data());
 }
 
 void MockContext::reset() {
   if (ctx_block_) std::memcpy(ctx_block_->data(), ctx_init_.data(), ctx_init_.size());
   if (mem_block_ && !mem_init_.empty()) std::memcpy(mem_block_->data(), mem_init_.data(), mem_init_.size());
   if (packet_block_) {
-    // The headroom is what bpf_xdp_adjust_head/meta can expose; a tail that grows is
-    // zeroed by bpf_xdp_adjust_tail itself.
-    std::memset(packet_block_->data(), 0, kPacketHeadroom);
-    pkt_.start = packet_block_->addr();
-    pkt_.limit = pkt_.start + packet_block_->size();
-    pkt_.mac = pkt_.start + kPacketHeadroom;
+    // The headroom is what bpf_xdp_adjust_head/meta can expose: zero what the last run
+    // exposed.  A tail that grows is zeroed by bpf_xdp_adjust_tail itself.
+    if (exposed_lo_ < pristine_.mac)
+      std::memset(reinterpret_cast<uint8_t*>(exposed_lo_), 0, pristine_.mac - exposed_lo_);
+    pkt_ = pristine_;
+    exposed_lo_ = pkt_.mac;
     std::memcpy(reinterpret_cast<uint8_t*>(pkt_.mac), packet_init_.data(), packet_init_.size());
-    pkt_.end = pkt_.mac + packet_init_.size();
-    // Socket filters and cgroup skb programs see the packet from the network header.
-    pkt_.data = (type_ == ProgType::SocketFilter || type_ == ProgType::CgroupSkb) ? pkt_.mac + kEthHlen : pkt_.mac;
-    pkt_.meta = pkt_.data;
-    if (skb_) {
-      auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_block_->data());
-      const uint8_t* eth = packet_init_.data();
-      uint16_t proto;
-      std::memcpy(&proto, eth + 12, 2);
-      skb->protocol = proto;  // network byte order, as eth_type_trans stores it
-      const bool all_ff = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0xff; });
-      const bool all_zero = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0; });
-      skb->pkt_type = (eth[0] & 1) ? (all_ff ? 1 : 2) : (all_zero ? 0 : 3);
-      if (skb->ifindex == 0) skb->ifindex = kLoopbackIfindex;
-    } else {
-      auto* xdp = reinterpret_cast<struct xdp_md*>(ctx_block_->data());
-      if (xdp->ingress_ifindex == 0) xdp->ingress_ifindex = kLoopbackIfindex;
-    }
-    sync_packet();
-  }
-  r1_ = ctx_addr();
-  r2_ = 0;
-  if (type_ == ProgType::Raw) {
-    r1_ = mem_block_ && !mem_init_.empty() ? mem_block_->addr() : 0;
-    r2_ = mem_init_.size();
+    update_packet_region();  // the context copy already holds the pristine pointers
   }
 }
 
-void MockContext::sync_packet() {
-  if (!packet_block_) return;
+void MockContext::update_packet_region() {
   const uint64_t lo = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
+  exposed_lo_ = std::min(exposed_lo_, lo);
   if (packet_region_ != lo || packet_region_size_ != pkt_.end - lo) {
-    if (packet_region_ != 0) regions_->remove(packet_region_);
+    if (packet_region_ != 0) regions_->move(packet_region_, lo, pkt_.end - lo);
+    else regions_->add(lo, pkt_.end - lo, true, "packet");
     packet_region_ = lo;
     packet_region_size_ = pkt_.end - lo;
-    regions_->add(lo, pkt_.end - lo, true, "packet");
   }
+}
+
+void MockContext::write_packet_fields(uint8_t* ctx) const {
   if (skb_) {
-    auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_block_->data());
+    auto* skb = reinterpret_cast<struct __sk_buff*>(ctx);
     skb->data = static_cast<uint32_t>(pkt_.data);
     skb->data_end = static_cast<uint32_t>(pkt_.end);
     skb->data_meta = static_cast<uint32_t>(pkt_.meta);
     skb->len = static_cast<uint32_t>(pkt_.end - pkt_.data);
   } else {
-    auto* xdp = reinterpret_cast<struct xdp_md*>(ctx_block_->data());
+    auto* xdp = reinterpret_cast<struct xdp_md*>(ctx);
     xdp->data = static_cast<uint32_t>(pkt_.data);
     xdp->data_end = static_cast<uint32_t>(pkt_.end);
     xdp->data_meta = static_cast<uint32_t>(pkt_.meta);
   }
+}
+
+void MockContext::sync_packet() {
+  if (!packet_block_) return;
+  update_packet_region();
+  write_packet_fields(ctx_block_->data());
 }
 
 std::vector<uint8_t> MockContext::data_out() const {

@@ -50,12 +50,16 @@ class MockContext {
   /// valid names.
   static Result<std::unique_ptr<MockContext>> create(const RunInput& in, RegionTable& regions);
 
-  /// Restores the pristine context and packet before each run.
+  /// Restores the pristine context and packet before each run: copies the context and
+  /// the frame, zeroes only the headroom the last run exposed.
   void reset();
   /// Initial r1 and r2.
   uint64_t r1() const { return r1_; }
   uint64_t r2() const { return r2_; }
   bool has_packet() const { return packet_block_ != nullptr; }
+  /// False for program types without a mock context struct (r1 is 0): verified code may
+  /// still load from its context, so engines must run such programs with access checks.
+  bool mocked() const { return ctx_size_ > 0 || type_ == isa::ProgType::Raw; }
   bool is_skb() const { return skb_; }
   bool is_xdp() const { return type_ == isa::ProgType::Xdp; }
   isa::ProgType type() const { return type_; }
@@ -73,6 +77,12 @@ class MockContext {
  private:
   MockContext() = default;
   Status apply_fields(const CtxInput& in);
+  /// Lays out the pristine packet and writes its context fields into ctx_init_.
+  void init_packet();
+  /// Keeps the region table's packet entry equal to [data_meta or mac, data_end).
+  void update_packet_region();
+  /// The packet pointer and length fields of the context struct at `ctx`.
+  void write_packet_fields(uint8_t* ctx) const;
 
   isa::ProgType type_ = isa::ProgType::Unspec;
   bool skb_ = false;
@@ -83,6 +93,8 @@ class MockContext {
   std::vector<uint8_t> mem_init_;
   uint32_t ctx_size_ = 0;
   Packet pkt_;
+  Packet pristine_;                      // pkt_ as every run starts
+  uint64_t exposed_lo_ = 0;              // lowest packet byte exposed since the last reset
   uint64_t packet_region_ = 0;           // base of the registered packet region
   uint64_t packet_region_size_ = 0;
   uint64_t r1_ = 0, r2_ = 0;

@@ -21,6 +21,11 @@ uint64_t neg(int64_t e) { return static_cast<uint64_t>(-e); }
 
 }  // namespace
 
+const char* helper_cname(int32_t id) {
+  const isa::HelperProto* h = isa::find_helper(id);
+  return h != nullptr ? h->name : "unknown helper";
+}
+
 std::string helper_name(int32_t id) {
   if (const isa::HelperProto* h = isa::find_helper(id)) return h->name;
   return "helper #" + std::to_string(id);
@@ -98,25 +103,25 @@ uint64_t Runtime::call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3,
 }
 
 uint64_t Runtime::helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4) {
-  const std::string name = helper_name(id);
+  const char* name = helper_cname(id);  // no allocation per call: only errors build strings
   MockMap* m = map_of(r1);
-  if (m == nullptr) { fail(name + ": r1 is not a map pointer"); return 0; }
+  if (m == nullptr) { fail(std::string(name) + ": r1 is not a map pointer"); return 0; }
   const auto& def = m->def();
   switch (id) {
     case BPF_FUNC_map_lookup_elem:
     case BPF_FUNC_map_lookup_percpu_elem: {
-      if (!check_arg(r2, def.key_size, false, name.c_str(), 2)) return 0;
+      if (!check_arg(r2, def.key_size, false, name, 2)) return 0;
       if (def.type == MapType::ProgArray || def.type == MapType::Ringbuf || def.type == MapType::Queue ||
           def.type == MapType::Stack || def.type == MapType::PerfEventArray) {
-        fail(name + ": not allowed on map '" + def.name + "' (" + isa::map_type_name(def.type) + ")");
+        fail(std::string(name) + ": not allowed on map '" + def.name + "' (" + isa::map_type_name(def.type) + ")");
         return 0;
       }
       if (id == BPF_FUNC_map_lookup_percpu_elem && r3 >= kSimulatedCpus) return 0;
       return m->lookup(ptr(r2), id == BPF_FUNC_map_lookup_percpu_elem ? static_cast<uint32_t>(r3) : current_cpu());
     }
     case BPF_FUNC_map_update_elem:
-      if (!check_arg(r2, def.key_size, false, name.c_str(), 2)) return 0;
-      if (!check_arg(r3, def.value_size, false, name.c_str(), 3)) return 0;
+      if (!check_arg(r2, def.key_size, false, name, 2)) return 0;
+      if (!check_arg(r3, def.value_size, false, name, 3)) return 0;
       if (m->per_cpu()) {
         // From a program the kernel writes the current CPU's copy; a new element
         // starts zeroed on every other CPU.
@@ -131,19 +136,19 @@ uint64_t Runtime::helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, 
       }
       return static_cast<uint64_t>(m->update(ptr(r2), ptr(r3), r4, current_cpu(), true));
     case BPF_FUNC_map_delete_elem:
-      if (!check_arg(r2, def.key_size, false, name.c_str(), 2)) return 0;
+      if (!check_arg(r2, def.key_size, false, name, 2)) return 0;
       if (def.type == MapType::Array || def.type == MapType::PercpuArray) return neg(kEINVAL);
       return static_cast<uint64_t>(m->remove(ptr(r2)));
     case BPF_FUNC_map_push_elem:
-      if (!check_arg(r2, def.value_size, false, name.c_str(), 2)) return 0;
+      if (!check_arg(r2, def.value_size, false, name, 2)) return 0;
       return static_cast<uint64_t>(m->push(ptr(r2), r3));
     case BPF_FUNC_map_pop_elem:
     case BPF_FUNC_map_peek_elem:
       // A bloom filter's peek only reads the value it tests.
-      if (!check_arg(r2, def.value_size, def.type != MapType::BloomFilter, name.c_str(), 2)) return 0;
+      if (!check_arg(r2, def.value_size, def.type != MapType::BloomFilter, name, 2)) return 0;
       return static_cast<uint64_t>(m->pop(ptr(r2), id == BPF_FUNC_map_peek_elem));
     case BPF_FUNC_for_each_map_elem: {
-      if (!invoke_callback) { fail(name + ": callbacks are not supported by this engine"); return 0; }
+      if (!invoke_callback) { fail(std::string(name) + ": callbacks are not supported by this engine"); return 0; }
       if (r4 != 0) return neg(kEINVAL);
       const MapSnapshot snap = m->snapshot(kSimulatedCpus);
       uint64_t n = 0;
@@ -162,16 +167,16 @@ uint64_t Runtime::helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, 
       return n;
     }
     default:
-      fail("unsupported helper " + name);
+      fail(std::string("unsupported helper ") + name);
       return 0;
   }
 }
 
 uint64_t Runtime::helper_ringbuf(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3) {
-  const std::string name = helper_name(id);
+  const char* name = helper_cname(id);  // no allocation per call: only errors build strings
   if (id == BPF_FUNC_ringbuf_reserve || id == BPF_FUNC_ringbuf_query) {
     MockMap* m = map_of(r1);
-    if (m == nullptr || m->def().type != MapType::Ringbuf) { fail(name + ": r1 is not a ring buffer map"); return 0; }
+    if (m == nullptr || m->def().type != MapType::Ringbuf) { fail(std::string(name) + ": r1 is not a ring buffer map"); return 0; }
     if (id == BPF_FUNC_ringbuf_query) return m->ringbuf_query(r2);
     if (r3 != 0) return 0;
     return m->ringbuf_reserve(r2);
@@ -186,7 +191,7 @@ uint64_t Runtime::helper_ringbuf(int32_t id, uint64_t r1, uint64_t r2, uint64_t 
       output_.push_back({"ringbuf", m->def().name, "", bytes, 0, r2});
     return 0;
   }
-  fail(name + ": r1 is not a reserved ring buffer record");
+  fail(std::string(name) + ": r1 is not a reserved ring buffer record");
   return 0;
 }
 

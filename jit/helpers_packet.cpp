@@ -149,11 +149,11 @@ uint64_t Runtime::helper_trace(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3
 }
 
 uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
-  const std::string name = helper_name(id);
+  const char* name = helper_cname(id);  // no allocation per call: only errors build strings
   MockContext& c = *ctx_;
   if (id == BPF_FUNC_csum_diff) {
     if ((r2 % 4) != 0 || (r4 % 4) != 0 || r2 + r4 > 512) return neg(kEINVAL);
-    if (!check_arg(r1, r2, false, name.c_str(), 1) || !check_arg(r3, r4, false, name.c_str(), 3)) return 0;
+    if (!check_arg(r1, r2, false, name, 1) || !check_arg(r3, r4, false, name, 3)) return 0;
     uint64_t sum = static_cast<uint32_t>(r5);
     for (uint64_t i = 0; i < r2; i += 4) { uint32_t w; std::memcpy(&w, ptr(r1 + i), 4); sum += static_cast<uint32_t>(~w); }
     for (uint64_t i = 0; i < r4; i += 4) { uint32_t w; std::memcpy(&w, ptr(r3 + i), 4); sum += w; }
@@ -167,14 +167,14 @@ uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r
   }
   if (id == BPF_FUNC_redirect_map) {
     MockMap* m = map_of(r1);
-    if (m == nullptr) { fail(name + ": r1 is not a map pointer"); return 0; }
+    if (m == nullptr) { fail(std::string(name) + ": r1 is not a map pointer"); return 0; }
     const bool present = m->fd_at(static_cast<uint32_t>(r2)) >= 0;
     if (!present) return r3 & 3;  // the low flag bits are the action on a miss
     if (output_.size() < kMaxOutputEvents) output_.push_back({"redirect", m->def().name, "", {}, r2, r3});
     return kXdpRedirect;
   }
   if (!c.has_packet() || r1 != c.ctx_addr()) {
-    fail(name + ": r1 must be the program's packet context");
+    fail(std::string(name) + ": r1 must be the program's packet context");
     return 0;
   }
   Packet& p = c.packet();
@@ -182,7 +182,7 @@ uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r
   switch (id) {
     case BPF_FUNC_skb_load_bytes:
     case BPF_FUNC_xdp_load_bytes:
-      if (!check_arg(r3, r4, true, name.c_str(), 3)) return 0;
+      if (!check_arg(r3, r4, true, name, 3)) return 0;
       if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > len) {
         std::memset(ptr(r3), 0, r4);
         return neg(id == BPF_FUNC_xdp_load_bytes ? kEINVAL : kEFAULT);
@@ -191,14 +191,14 @@ uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r
       return 0;
     case BPF_FUNC_skb_store_bytes:
     case BPF_FUNC_xdp_store_bytes:
-      if (!check_arg(r3, r4, false, name.c_str(), 3)) return 0;
+      if (!check_arg(r3, r4, false, name, 3)) return 0;
       if (id == BPF_FUNC_skb_store_bytes && (r5 & ~uint64_t(3)) != 0) return neg(kEINVAL);
       if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > len) return neg(id == BPF_FUNC_xdp_store_bytes ? kEINVAL : kEFAULT);
       std::memmove(ptr(p.data + r2), ptr(r3), r4);
       return 0;
     case BPF_FUNC_skb_load_bytes_relative: {
       if (!c.is_skb()) break;
-      if (!check_arg(r3, r4, true, name.c_str(), 3)) return 0;
+      if (!check_arg(r3, r4, true, name, 3)) return 0;
       // start_header: 0 = MAC header, 1 = network header (the frame's offset 14).
       if (r5 > 1) { std::memset(ptr(r3), 0, r4); return neg(kEINVAL); }
       const uint64_t base = r5 == 0 ? p.mac : p.mac + kEthHlen;
@@ -268,7 +268,7 @@ uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r
     default:
       break;
   }
-  fail("unsupported helper " + name + " for program type " + isa::prog_type_name(c.type()));
+  fail(std::string("unsupported helper ") + name + " for program type " + isa::prog_type_name(c.type()));
   return 0;
 }
 

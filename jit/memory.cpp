@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace bpfvet::jit {
 
@@ -49,6 +50,17 @@ void RegionTable::add(uint64_t base, uint64_t size, bool writable, std::string n
 void RegionTable::remove(uint64_t base) {
   auto it = std::find_if(regions_.begin(), regions_.end(), [&](const Region& r) { return r.base == base; });
   if (it != regions_.end()) regions_.erase(it);
+  last_ = 0;
+}
+
+void RegionTable::move(uint64_t old_base, uint64_t base, uint64_t size) {
+  auto it = std::find_if(regions_.begin(), regions_.end(), [&](const Region& r) { return r.base == old_base; });
+  if (it == regions_.end()) return;
+  it->base = base;
+  it->size = size;
+  const bool ordered = (it == regions_.begin() || std::prev(it)->base < base) &&
+                       (std::next(it) == regions_.end() || std::next(it)->base > base);
+  if (!ordered) std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) { return a.base < b.base; });
   last_ = 0;
 }
 

@@ -55,6 +55,10 @@ class RegionTable {
   void add(uint64_t base, uint64_t size, bool writable, std::string name);
   /// Removes the region starting exactly at `base` (ring buffer records on submit).
   void remove(uint64_t base);
+  /// Moves the region starting exactly at `old_base` to [base, base + size), keeping its
+  /// name and access (the packet after bpf_xdp_adjust_head/meta/tail); no allocation
+  /// when its place in the order does not change.
+  void move(uint64_t old_base, uint64_t base, uint64_t size);
   /// The region containing [addr, addr + size), or null when the access is outside
   /// every region or straddles a boundary.
   const Region* find(uint64_t addr, uint64_t size) const;

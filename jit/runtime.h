@@ -114,5 +114,7 @@ class Runtime {
 
 /// "bpf_map_lookup_elem" for an id (or "helper #N" when unknown).
 std::string helper_name(int32_t id);
+/// The same without allocating ("unknown helper" when unknown), for the per-call paths.
+const char* helper_cname(int32_t id);
 
 }  // namespace bpfvet::jit

@@ -1,16 +1,12 @@
 // The "x86_64" engine: Runtime + Session, with repeat and benchmark timing.
 #include "jit/x86_64/x86_64_engine.h"
 
-#include <algorithm>
-#include <chrono>
-
+#include "jit/bench_timing.h"
 #include "jit/x86_64/x86_session.h"
 
 namespace bpfvet::jit {
 
 namespace {
-
-constexpr uint32_t kBenchBatches = 9;
 
 class X86Engine final : public Engine {
  public:
@@ -27,14 +23,14 @@ class X86Engine final : public Engine {
     if (auto st = available(); !st) return st.error();
     auto rt = Runtime::create(req);
     if (!rt) return rt.error();
-    // Tail-call targets are not covered by the entry program's verification: when the
-    // session can reach other programs, stay checked (as the interpreter does).
-    const bool others = req.object != nullptr && req.object->programs.size() > 1;
-    const bool checked = req.verified == nullptr || others;
+    // Unverified (--no-verify) programs run checked, and so do program types the
+    // runtime has no context struct for.  Tail-call targets are not covered
+    // by the entry program's verification: the session verifies each one as it first
+    // compiles it (see Session::compile) and checks only those the verifier rejects.
+    const bool checked = req.verified == nullptr || !(*rt)->context().mocked();
     auto session = x86::Session::create(**rt, checked);
     if (!session) return session.error();
     if (auto id = (*session)->compile(req.program ? *req.program : (*rt)->program()); !id) return id.error();
-    const uint32_t repeat = std::max<uint32_t>(1, req.repeat);
     uint64_t retval = 0;
     auto one = [&](x86::Session& s, Runtime& r) -> Status {
       r.begin_run();
@@ -43,28 +39,8 @@ class X86Engine final : public Engine {
       retval = *v;
       return Ok{};
     };
-    using Clock = std::chrono::steady_clock;
-    double ns_per_run = 0;
-    if (req.bench) {
-      const uint32_t warmup = std::max<uint32_t>(1, repeat / 10);
-      for (uint32_t i = 0; i < warmup; ++i)
-        if (auto st = one(**session, **rt); !st) return st.error();
-      const uint32_t per_batch = std::max<uint32_t>(1, repeat / kBenchBatches);
-      std::vector<double> batches;
-      for (uint32_t b = 0; b < kBenchBatches; ++b) {
-        const auto t0 = Clock::now();
-        for (uint32_t i = 0; i < per_batch; ++i)
-          if (auto st = one(**session, **rt); !st) return st.error();
-        batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / per_batch);
-      }
-      std::sort(batches.begin(), batches.end());
-      ns_per_run = batches[batches.size() / 2];
-    } else {
-      const auto t0 = Clock::now();
-      for (uint32_t i = 0; i < repeat; ++i)
-        if (auto st = one(**session, **rt); !st) return st.error();
-      ns_per_run = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / repeat;
-    }
+    auto timing = time_runs(req.repeat, req.bench, [&] { return one(**session, **rt); });
+    if (!timing) return timing.error();
     RunResult res;
     if (req.bench) {
       // Timing ran many times over one session; report the state after a single run.
@@ -78,8 +54,8 @@ class X86Engine final : public Engine {
       res = (*rt)->collect(retval);
     }
     res.engine = name();
-    res.runs = req.bench ? std::max<uint32_t>(1, repeat / kBenchBatches) * kBenchBatches : repeat;
-    res.ns_per_run = ns_per_run;
+    res.runs = timing->runs;
+    res.ns_per_run = timing->ns_per_run;
     res.compile_us = (*session)->compile_us();
     return res;
   }

@@ -7,6 +7,7 @@
 #include "jit/code_buffer.h"
 #include "jit/x86_64/x86_encoder.h"
 #include "jit/x86_64/x86_lowerer.h"
+#include "verifier/verifier.h"
 
 namespace bpfvet::jit::x86 {
 
@@ -87,7 +88,10 @@ Result<std::unique_ptr<Session>> Session::create(Runtime& rt, bool checked) {
 Result<uint32_t> Session::compile(const isa::Program& prog) {
   if (auto it = by_program_.find(&prog); it != by_program_.end()) return it->second;
   LowerEnv env;
-  env.checked = checked_;
+  // The entry program was verified by the caller (unless the session is checked); a
+  // tail-call target is verified here on its own, as the kernel verifies each program
+  // it puts in a prog array, and only a rejected one is compiled with access checks.
+  env.checked = checked_ || (&prog != &rt_.program() && !verifier::verify_for_execution(prog, {}).ok());
   env.module = static_cast<uint32_t>(modules_.size());
   env.ld_imm64 = [this](const isa::Insn& in) { return rt_.ld_imm64(in); };
   env.helper_fn = fn_addr(&helper_tramp);
@@ -109,8 +113,12 @@ uint64_t Session::enter(uint64_t target) {
 }
 
 Result<uint64_t> Session::run() {
-  auto id = compile(rt_.program());
-  if (!id) return id.error();
+  if (entry_ == kNoModule) {
+    auto id = compile(rt_.program());
+    if (!id) return id.error();
+    entry_ = *id;
+  }
+  const uint32_t* id = &entry_;
   error_.clear();
   rt_.clear_error();
   st_.failed = 0;

@@ -15,7 +15,8 @@ namespace bpfvet::jit::x86 {
 
 class Session {
  public:
-  /// Builds the entry stub.  `checked`: compile with access checks (unverified).
+  /// Builds the entry stub.  `checked`: compile everything with access checks (the entry
+  /// program is unverified); otherwise only tail-call targets the verifier rejects.
   static Result<std::unique_ptr<Session>> create(Runtime& rt, bool checked);
 
   /// Compiles `prog` once (entry or tail-call target); returns its module id.
@@ -53,6 +54,8 @@ class Session {
   uint64_t stub_entry_ = 0;
   std::vector<Module> modules_;
   std::map<const isa::Program*, uint32_t> by_program_;
+  static constexpr uint32_t kNoModule = UINT32_MAX;
+  uint32_t entry_ = kNoModule;  // module of the runtime's entry program, once compiled
   std::string error_;
 };
 
