@@ -64,8 +64,8 @@ void add_selection_options(CLI::App& cmd, InputOptions& opts) {
   cmd.add_option("--input-format", opts.input_format, "Override input detection: elf, raw or asm");
   cmd.add_option("--program", opts.program, "Only the program with this function name");
   cmd.add_option("--btf", opts.btf,
-                 "Kernel BTF that CO-RE relocations resolve against (raw BTF such as a copy of "
-                 "/sys/kernel/btf/vmlinux; default: the running kernel's)");
+                 "Kernel BTF that CO-RE relocations resolve against: raw BTF (a copy of "
+                 "/sys/kernel/btf/vmlinux) or a vmlinux ELF image; default: the running kernel's");
 }
 
 isa::Object load_input(const InputOptions& opts) {

@@ -9,7 +9,7 @@
 #include <map>
 #include <mutex>
 
-#include "isa/elf.h"
+#include "isa/elf.h"  // is_elf
 
 namespace bpfvet::isa {
 namespace {
@@ -495,6 +495,36 @@ Result<CoreReloValue> calc_value(const Btf& local_btf, const Spec& local, const 
   return r;
 }
 
+// The .BTF section of a little-endian ELF64 file of any machine (a vmlinux image):
+// read_elf() takes only BPF objects, so the section headers are walked here.
+Result<std::vector<uint8_t>> elf_btf_section(const std::vector<uint8_t>& f) {
+  auto rd = [&](uint64_t off, size_t n) -> uint64_t {
+    uint64_t v = 0;
+    std::memcpy(&v, f.data() + off, n);
+    return v;
+  };
+  if (f.size() < 64 || f[4] != 2 || f[5] != 1) return Error{"not a little-endian 64-bit ELF file"};
+  const uint64_t shoff = rd(0x28, 8), shentsize = rd(0x3a, 2), shnum = rd(0x3c, 2), shstrndx = rd(0x3e, 2);
+  if (shentsize < 64 || shstrndx >= shnum || shoff > f.size() || shnum * shentsize > f.size() - shoff)
+    return Error{"ELF section headers are out of bounds"};
+  auto section = [&](uint64_t i, uint64_t* off, uint64_t* size) {
+    const uint64_t h = shoff + i * shentsize;
+    *off = rd(h + 24, 8);
+    *size = rd(h + 32, 8);
+    return *off <= f.size() && *size <= f.size() - *off;
+  };
+  uint64_t str_off = 0, str_size = 0;
+  if (!section(shstrndx, &str_off, &str_size)) return Error{"ELF section names are out of bounds"};
+  for (uint64_t i = 0; i < shnum; ++i) {
+    const uint64_t name = rd(shoff + i * shentsize, 4);
+    if (name + 5 > str_size || std::memcmp(f.data() + str_off + name, ".BTF", 5) != 0) continue;
+    uint64_t off = 0, size = 0;
+    if (!section(i, &off, &size)) return Error{"ELF .BTF section is out of bounds"};
+    return std::vector<uint8_t>(f.begin() + static_cast<std::ptrdiff_t>(off), f.begin() + static_cast<std::ptrdiff_t>(off + size));
+  }
+  return Error{"ELF file has no .BTF section"};
+}
+
 }  // namespace
 
 const char* core_relo_kind_name(uint32_t kind) {
@@ -651,11 +681,9 @@ Result<std::shared_ptr<const Btf>> load_target_btf(const std::string& path) {
   if (bytes.empty()) return Error{path + ": empty target BTF"};
   std::vector<uint8_t> raw;
   if (is_elf(bytes)) {
-    auto elf = read_elf(bytes);
-    if (!elf) return Error{path + ": " + elf.message()};
-    const ElfSection* s = elf->find(".BTF");
-    if (!s) return Error{path + ": ELF file has no .BTF section"};
-    raw = s->data;
+    auto sec = elf_btf_section(bytes);
+    if (!sec) return Error{path + ": " + sec.message()};
+    raw = std::move(*sec);
   } else {
     raw = std::move(bytes);
   }

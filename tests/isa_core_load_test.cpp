@@ -5,6 +5,9 @@
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -75,6 +78,29 @@ TEST(CoreLoad, MissingTargetBtfOrConfigIsAnErrorNamingIt) {
   obj = isa::load_object(corpus_object("kprobe_core_exec_info"), lo);
   ASSERT_FALSE(obj);
   EXPECT_NE(obj.message().find("config"), std::string::npos) << obj.message();
+}
+
+// --btf also takes a vmlinux ELF image (any machine): its .BTF section is the target.
+TEST(CoreLoad, TargetBtfFromAnElfImage) {
+  REQUIRE_HOST_BTF();
+  const fs::path dir = fs::temp_directory_path() / ("bpfvet_core_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string empty = (dir / "empty.o").string(), image = (dir / "vmlinux").string();
+  const std::string cmd = "echo 'int x;' | clang-14 -c -x c - -o '" + empty + "' && llvm-objcopy-14 --add-section .BTF=" +
+                          isa::host_kernel_btf_path() + " '" + empty + "' '" + image + "'";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "cannot build an ELF image with clang-14/llvm-objcopy-14";
+  isa::LoadOptions lo;
+  lo.target.btf_path = image;
+  auto from_elf = isa::load_object(corpus_object("kprobe_core_exec_info"), lo);
+  ASSERT_TRUE(from_elf) << from_elf.message();
+  auto from_host = isa::load_object(corpus_object("kprobe_core_exec_info"));
+  ASSERT_TRUE(from_host) << from_host.message();
+  EXPECT_EQ(from_elf->programs.at(0).raw, from_host->programs.at(0).raw);
+  lo.target.btf_path = empty;  // an ELF without .BTF
+  auto none = isa::load_object(corpus_object("kprobe_core_exec_info"), lo);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.message().find("no .BTF section"), std::string::npos) << none.message();
+  fs::remove_all(dir);
 }
 
 TEST(CoreLoad, UnrelocatableFieldIsPoisonedWhereItIsRead) {
