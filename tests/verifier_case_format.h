@@ -14,6 +14,8 @@
 //   caps: bpf                           (optional: none | bpf (CAP_BPF alone) | full)
 //   license: Proprietary                (optional; default GPL)
 //   map: NAME TYPE KEY VALUE ENTRIES    (optional, repeatable; TYPE a number or hash/array/...)
+//        [inner=N] [lock=OFF] [flags=F]  (map-in-map inner template index; bpf_spin_lock
+//                                         offset in the value; map_flags)
 //   differential: no                    (optional: skip the running-kernel comparison)
 //   ----
 //   r0 = 0
@@ -66,6 +68,9 @@ inline isa::MapType parse_map_type(const std::string& t) {
       {"percpu_array", isa::MapType::PercpuArray}, {"lru_hash", isa::MapType::LruHash},
       {"ringbuf", isa::MapType::Ringbuf},     {"queue", isa::MapType::Queue},
       {"stack", isa::MapType::Stack},         {"perf_event_array", isa::MapType::PerfEventArray},
+      {"sockmap", isa::MapType::Sockmap},     {"sockhash", isa::MapType::Sockhash},
+      {"array_of_maps", isa::MapType::ArrayOfMaps}, {"hash_of_maps", isa::MapType::HashOfMaps},
+      {"lpm_trie", isa::MapType::LpmTrie},    {"stack_trace", isa::MapType::StackTrace},
   };
   auto it = names.find(t);
   if (it != names.end()) return it->second;
@@ -134,6 +139,16 @@ inline std::vector<VerifierCase> parse_verifier_cases(const std::string& path) {
       ms >> m.name >> type >> m.key_size >> m.value_size >> m.max_entries;
       if (!ms) throw std::runtime_error(path + ": bad map line: " + val);
       m.type = parse_map_type(type);
+      for (std::string extra; ms >> extra;) {
+        const size_t eq = extra.find('=');
+        const std::string k = extra.substr(0, eq);
+        if (eq == std::string::npos || (k != "inner" && k != "lock" && k != "flags"))
+          throw std::runtime_error(path + ": bad map option: " + extra);
+        const long v = std::stol(extra.substr(eq + 1));
+        if (k == "inner") m.inner_map = static_cast<int32_t>(v);
+        else if (k == "lock") m.spin_lock_off = static_cast<int32_t>(v);
+        else m.flags = static_cast<uint32_t>(v);
+      }
       cur.maps.push_back(m);
     } else {
       throw std::runtime_error(path + ": unknown key " + key);

@@ -385,6 +385,10 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
       return reject(ErrorCode::InvalidMapOp, "cannot pass map_type %u into func %s#%d", static_cast<unsigned>(m.type),
                     h->name, id);
   }
+  // check_resource_leak("tail_call"): a tail call never returns, so nothing may be held.
+  if (id == kTailCallId && !s.st.refs.empty())
+    return reject(ErrorCode::UnreleasedReference, "Unreleased reference id=%u alloc_insn=%lld", s.st.refs.front().id,
+                  static_cast<long long>(s.st.refs.front().insn));
   if (meta.release_reg >= 0 && meta.release_ref) release_reference(s.st, meta.release_ref, s.ctx.rules.allow_ptr_leaks);
 
   if (id == kSpinLock) {
