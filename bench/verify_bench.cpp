@@ -5,10 +5,15 @@
 // For every object (.o) and assembly file (.s) in CORPUS_DIR (default build/corpus),
 // each program is verified by bpfvet (best of N runs) and, where bpf() works, loaded
 // into the kernel with BPF_LOG_STATS to read "verification time N usec" and
-// "processed N insns".  Prints one row per program and the median time ratio.
+// "processed N insns" and the state counts.  Prints one row per program (`states`: the
+// kernel's "max_states_per_insn M total_states T peak_states P" equals bpfvet's), the
+// number of programs whose processed instructions and state counts equal the kernel's
+// (among those both verdicts agree on), and the median time ratio.  With
+// BPFVET_BENCH_VERBOSE set, rows whose state counts differ show both.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -28,6 +33,7 @@ struct Row {
   uint64_t insns = 0, us = 0;
   bool kernel_ran = false, kernel_accepted = false;
   uint64_t kernel_insns = 0, kernel_us = 0;
+  std::string states, kernel_states;  // "max_states_per_insn M total_states T peak_states P"
 };
 
 uint64_t parse_number(const std::string& log, const std::regex& re) {
@@ -58,6 +64,7 @@ int main(int argc, char** argv) {
   const bool kernel = bpfvet::testing::kernel_bpf_available();
   const std::regex time_re(R"(verification time (\d+) usec)");
   const std::regex insn_re(R"(processed (\d+) insns)");
+  const std::regex states_re(R"(processed \d+ insns \(limit \d+\) (max_states_per_insn \d+ total_states \d+ peak_states \d+))");
   std::vector<Row> rows;
   for (const auto& f : files) {
     bpfvet::isa::LoadOptions lo;
@@ -75,6 +82,8 @@ int main(int argc, char** argv) {
         best = std::min<uint64_t>(best, static_cast<uint64_t>(us));
         row.accepted = res.accepted;
         row.insns = res.stats.processed_insns;
+        row.states = "max_states_per_insn " + std::to_string(res.stats.max_states_per_insn) + " total_states " +
+                     std::to_string(res.stats.total_states) + " peak_states " + std::to_string(res.stats.peak_states);
       }
       row.us = best;
       if (kernel) {
@@ -83,24 +92,39 @@ int main(int argc, char** argv) {
           row.kernel_accepted = k->accepted;
           row.kernel_us = parse_number(k->log, time_re);
           row.kernel_insns = parse_number(k->log, insn_re);
+          std::smatch m;
+          if (std::regex_search(k->log, m, states_re)) row.kernel_states = m[1];
         }
       }
       rows.push_back(row);
     }
   }
-  std::printf("%-58s %9s %9s %9s %9s %7s\n", "program", "insns", "us", "k.insns", "k.us", "agree");
+  std::printf("%-58s %9s %9s %9s %9s %7s %7s\n", "program", "insns", "us", "k.insns", "k.us", "agree", "states");
   std::vector<double> ratios;
+  size_t compared = 0, same_insns = 0, same_states = 0;
   for (const auto& r : rows) {
     std::printf("%-58s %9llu %9llu ", r.name.c_str(), static_cast<unsigned long long>(r.insns),
                 static_cast<unsigned long long>(r.us));
     if (r.kernel_ran) {
-      std::printf("%9llu %9llu %7s\n", static_cast<unsigned long long>(r.kernel_insns),
-                  static_cast<unsigned long long>(r.kernel_us), r.accepted == r.kernel_accepted ? "yes" : "NO");
+      const bool agree = r.accepted == r.kernel_accepted;
+      const bool states = r.states == r.kernel_states;
+      std::printf("%9llu %9llu %7s %7s\n", static_cast<unsigned long long>(r.kernel_insns),
+                  static_cast<unsigned long long>(r.kernel_us), agree ? "yes" : "NO", states ? "yes" : "NO");
+      if (!states && std::getenv("BPFVET_BENCH_VERBOSE"))
+        std::printf("    bpfvet: %s\n    kernel: %s\n", r.states.c_str(), r.kernel_states.c_str());
+      if (agree) {
+        ++compared;
+        same_insns += r.insns == r.kernel_insns;
+        same_states += states;
+      }
       if (r.kernel_us > 0) ratios.push_back(static_cast<double>(std::max<uint64_t>(r.us, 1)) / r.kernel_us);
     } else {
-      std::printf("%9s %9s %7s\n", "-", "-", "-");
+      std::printf("%9s %9s %7s %7s\n", "-", "-", "-", "-");
     }
   }
+  if (compared > 0)
+    std::printf("same verdict: %zu programs; processed insns equal the kernel's on %zu, state counts on %zu\n",
+                compared, same_insns, same_states);
   if (!ratios.empty()) {
     std::sort(ratios.begin(), ratios.end());
     std::printf("median time ratio bpfvet/kernel: %.2f over %zu programs\n", ratios[ratios.size() / 2], ratios.size());

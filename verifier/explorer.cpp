@@ -94,6 +94,7 @@ class Explorer {
   std::vector<uint32_t> subprog_depth_ = std::vector<uint32_t>(ctx_.subprogs.size(), 0);
   uint64_t jmps_processed_ = 0, prev_jmps_processed_ = 0, prev_insn_processed_ = 0;
   uint64_t cur_states_ = 0;
+  uint64_t evicted_live_ = 0;  // evicted checkpoints whose paths still run
   bool print_state_ = true;
   std::vector<uint32_t> called_globals_;  // global functions to verify after the entry
   std::map<uint32_t, std::optional<GlobalFunc>> globals_;  // signature cache by start
@@ -193,12 +194,20 @@ void Explorer::before_insn(Path& p, const Insn& in, StackEffect& eff) {
 void Explorer::end_path(Path& p) {
   for (auto cp = p.parent; cp; cp = cp->parent) {
     if (--cp->branches > 0) break;
+    if (cp->evicted) {
+      cp->evicted = false;
+      --evicted_live_;
+    }
   }
   p.parent.reset();
 }
 
 bool Explorer::visit_prune_point(Path& p) {
-  auto& list = explored_[static_cast<size_t>(p.pc)];
+  // The kernel keeps explored states in a table indexed by (insn ^ callsite) % insns;
+  // max_states_per_insn counts every state of the bucket, whatever its instruction.
+  const uint32_t bucket = (static_cast<uint32_t>(p.pc) ^ static_cast<uint32_t>(p.st.cur().callsite)) %
+                          static_cast<uint32_t>(ctx_.insn_count());
+  auto& list = explored_[bucket];
   const uint16_t live = ctx_.info[static_cast<size_t>(p.pc)].live_regs;
   bool add_new_state = false;
   if (jmps_processed_ - prev_jmps_processed_ >= 2 && result_.stats.processed_insns - prev_insn_processed_ >= 8)
@@ -207,6 +216,10 @@ bool Explorer::visit_prune_point(Path& p) {
   for (size_t i = 0; i < list.size();) {
     Checkpoint& cp = *list[i];
     ++n;
+    if (cp.insn != p.pc) {
+      ++i;
+      continue;
+    }
     if (cp.branches > 0) {
       // Still being explored: the current path loops back through it.
       if (cp.st == p.st) {
@@ -226,6 +239,12 @@ bool Explorer::visit_prune_point(Path& p) {
     // evict every earlier state; a state that keeps missing is dropped (kernel heuristic).
     if (add_new_state) ++cp.miss_cnt;
     if (cp.miss_cnt > cp.hit_cnt * 3 + 3) {
+      // A state with paths still running stays allocated (and counted in peak_states)
+      // until they end.
+      if (cp.branches > 0) {
+        cp.evicted = true;
+        ++evicted_live_;
+      }
       list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
       if (cur_states_) --cur_states_;
       continue;
@@ -233,7 +252,7 @@ bool Explorer::visit_prune_point(Path& p) {
     ++i;
   }
   result_.stats.max_states_per_insn = std::max(result_.stats.max_states_per_insn, n);
-  if (n > kMaxStatesPerInsn) return false;
+  if (!ctx_.rules.privileged && n > kMaxStatesPerInsn) return false;  // unprivileged only
   if (!add_new_state) return false;
   auto cp = std::make_shared<Checkpoint>();
   cp->st = p.st;
@@ -252,7 +271,7 @@ bool Explorer::visit_prune_point(Path& p) {
   prev_insn_processed_ = result_.stats.processed_insns;
   ++result_.stats.total_states;
   ++cur_states_;
-  result_.stats.peak_states = std::max(result_.stats.peak_states, cur_states_);
+  result_.stats.peak_states = std::max(result_.stats.peak_states, cur_states_ + evicted_live_);
   return false;
 }
 
