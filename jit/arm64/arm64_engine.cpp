@@ -1,8 +1,6 @@
 // The "arm64" engine and the JIT listing (see arm64_engine.h).
 #include "jit/arm64/arm64_engine.h"
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <unordered_map>
@@ -11,12 +9,11 @@
 #include "jit/arm64/a64_disasm.h"
 #include "jit/arm64/a64_mca.h"
 #include "jit/arm64/arm64_emulator.h"
+#include "jit/bench_timing.h"
 
 namespace bpfvet::jit {
 
 namespace {
-
-constexpr uint32_t kBenchBatches = 9;
 
 class Arm64Engine final : public Engine {
  public:
@@ -29,9 +26,7 @@ class Arm64Engine final : public Engine {
     auto session = arm64::Arm64Session::create(req, checked);
     if (!session) return session.error();
     arm64::Arm64Session& s = **session;
-    const uint32_t repeat = std::max<uint32_t>(1, req.repeat);
     uint64_t retval = 0;
-    using Clock = std::chrono::steady_clock;
     // The cost of the first run, from the initial state (later runs may see other maps).
     std::optional<uint64_t> executed;
     std::unordered_map<uint64_t, uint64_t> blocks;
@@ -45,27 +40,8 @@ class Arm64Engine final : public Engine {
       }
       return Ok{};
     };
-    double ns_per_run = 0;
-    if (req.bench) {
-      const uint32_t warmup = std::max<uint32_t>(1, repeat / 10);
-      for (uint32_t i = 0; i < warmup; ++i)
-        if (auto st = one(); !st) return st.error();
-      const uint32_t per_batch = std::max<uint32_t>(1, repeat / kBenchBatches);
-      std::vector<double> batches;
-      for (uint32_t b = 0; b < kBenchBatches; ++b) {
-        const auto t0 = Clock::now();
-        for (uint32_t i = 0; i < per_batch; ++i)
-          if (auto st = one(); !st) return st.error();
-        batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / per_batch);
-      }
-      std::sort(batches.begin(), batches.end());
-      ns_per_run = batches[batches.size() / 2];
-    } else {
-      const auto t0 = Clock::now();
-      for (uint32_t i = 0; i < repeat; ++i)
-        if (auto st = one(); !st) return st.error();
-      ns_per_run = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / repeat;
-    }
+    auto timing = time_runs(req.repeat, req.bench, one);
+    if (!timing) return timing.error();
     RunResult res;
     std::unique_ptr<arm64::Arm64Session> fresh_session;
     const arm64::Arm64Session* costed = &s;
@@ -80,13 +56,12 @@ class Arm64Engine final : public Engine {
       blocks = (*fresh)->block_counts();
       fresh_session = std::move(*fresh);
       costed = fresh_session.get();
-      res.runs = per_bench_runs(repeat);
     } else {
       res = s.runtime().collect(retval);
-      res.runs = repeat;
     }
     res.engine = name();
-    res.ns_per_run = ns_per_run;
+    res.runs = timing->runs;
+    res.ns_per_run = timing->ns_per_run;
     res.compile_us = s.compile_us();
     res.emulated = true;
     res.a64_insns_per_run = executed;
@@ -113,10 +88,6 @@ class Arm64Engine final : public Engine {
     }
     res.est_cycles_per_run = *cycles;
     res.mca_cpu = model_->cpu();
-  }
-
-  static uint64_t per_bench_runs(uint32_t repeat) {
-    return uint64_t(std::max<uint32_t>(1, repeat / kBenchBatches)) * kBenchBatches;
   }
 
   std::unique_ptr<a64::A64CostModel> model_;  // built on first use
