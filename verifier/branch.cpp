@@ -220,6 +220,7 @@ Check exec_cond_jmp(Step& s, const Insn& in, BranchResult& out) {
     return reject(ErrorCode::PointerComparison, "R%d pointer comparison prohibited", in.src);
 
   int pred = branch_taken(dst, src, in.jmp, in.is64);
+  out.decided = pred != -1;
   if (pred == 1) {
     out.fallthrough_feasible = false;
     out.taken_is_current = true;  // the target's state is s.st itself; copying it per loop iteration was costly

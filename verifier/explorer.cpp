@@ -42,6 +42,9 @@ struct Path {
   int64_t prev_pc = -1;
   History hist;                                    // since `parent` (or the path's start)
   std::array<uint64_t, kMaxCallFrames> written{};  // stack slots fully written since `parent`
+  // A path the CPU might take by mispredicting a decided branch (loaders without
+  // CAP_PERFMON, see push_speculative); its errors only end it.
+  bool speculative = false;
 };
 
 class Explorer {
@@ -75,6 +78,10 @@ class Explorer {
   void end_path(Path& p);
   void push_branch(const Path& from, AbstractState st, int64_t target);
   bool fail(Reject r, int64_t pc);
+  // !bypass_spec_v1: the edge of a decided conditional jump is walked too, as a
+  // speculative path with the compared registers forgotten (sanitize_speculative_path).
+  bool push_speculative(const Path& p, const Insn& in, int64_t target);
+  bool cur_speculative_ = false;  // the path step() is running is speculative
   bool exec_call_local(Path& p, const Insn& in);
   // A helper that calls back into the program: the callback's body is explored as its
   // own path from the state at the call.
@@ -111,6 +118,14 @@ class Explorer {
 };
 
 bool Explorer::fail(Reject r, int64_t pc) {
+  // Since 6.17 an error on a speculative path puts a barrier before the instruction
+  // (nospec) instead of rejecting; the pruning-time errors still reject.
+  if (cur_speculative_ && ctx_.rules.profile.version >= isa::KernelVersion{6, 17} &&
+      r.code != ErrorCode::InfiniteLoop && r.code != ErrorCode::ProgramTooLarge &&
+      r.code != ErrorCode::JumpSequenceTooComplex && r.code != ErrorCode::VerifierBug) {
+    ids_.nospec.insert(pc);
+    return false;
+  }
   if (r.insn < 0) r.insn = pc;
   result_.error = std::move(r);
   return false;
@@ -135,8 +150,22 @@ void Explorer::push_branch(const Path& from, AbstractState st, int64_t target) {
   np.prev_pc = from.pc;
   np.hist = from.hist;
   np.written = from.written;
+  np.speculative = from.speculative;
   if (np.parent) ++np.parent->branches;
   stack_.push_back(std::move(np));
+}
+
+bool Explorer::push_speculative(const Path& p, const Insn& in, int64_t target) {
+  if (stack_.size() + 1 > kMaxJmpSeq)
+    return fail(reject(ErrorCode::JumpSequenceTooComplex, "The sequence of %zu jumps is too complex.",
+                       stack_.size() + 1),
+                p.pc);
+  AbstractState st = p.st;  // a decided jump leaves the state as it was
+  st.reg(in.dst) = RegState::unknown_scalar();
+  if (in.use_src) st.reg(in.src) = RegState::unknown_scalar();
+  push_branch(p, std::move(st), target);
+  stack_.back().speculative = true;
+  return true;
 }
 
 HistEntry& Explorer::hist_entry(Path& p) {
@@ -220,6 +249,10 @@ bool Explorer::visit_prune_point(Path& p) {
       ++i;
       continue;
     }
+    if (cp.speculative && !p.speculative) {  // a speculative state proves nothing for a real path
+      ++i;
+      continue;
+    }
     if (cp.branches > 0) {
       // Still being explored: the current path loops back through it.
       if (cp.st == p.st) {
@@ -256,6 +289,7 @@ bool Explorer::visit_prune_point(Path& p) {
   if (!add_new_state) return false;
   auto cp = std::make_shared<Checkpoint>();
   cp->st = p.st;
+  cp->speculative = p.speculative;
   cp->parent = p.parent;
   cp->insn = p.pc;
   cp->last_insn = p.prev_pc;
@@ -407,6 +441,8 @@ bool Explorer::exec_exit(Path& p) {
 }
 
 bool Explorer::step(Path& p) {
+  cur_speculative_ = p.speculative;
+  if (p.speculative && ids_.nospec.count(p.pc)) return false;  // the barrier ends it
   if (++result_.stats.processed_insns > ctx_.rules.complexity_limit) {
     return fail(reject(ErrorCode::ProgramTooLarge, "BPF program is too large. Processed %llu insn",
                        static_cast<unsigned long long>(result_.stats.processed_insns)),
@@ -492,6 +528,10 @@ bool Explorer::step(Path& p) {
           need_precise(p, static_cast<uint16_t>((dst_scalar ? 1u << in.dst : 0u) | (src_scalar ? 1u << in.src : 0u)));
         log_.insn(p.pc, in, p.st);
         record_facts(p, in);
+        // (5.13 added these paths; before 6.17 an error on one rejected the program.)
+        if (br.decided && !ctx_.rules.bypass_spec_v1 && ctx_.rules.profile.version >= isa::KernelVersion{5, 13} &&
+            !push_speculative(p, in, br.taken_is_current ? p.pc + 1 : in.target(p.pc)))
+          return false;
         if (br.taken_is_current) {  // always taken: the state goes on unchanged
           p.prev_pc = p.pc;
           p.pc = in.target(p.pc);
@@ -527,6 +567,7 @@ bool Explorer::step(Path& p) {
   log_.insn(p.pc, in, p.st);
   record_facts(p, in);
   track_stack_depth(p.st);
+  if (p.speculative && ids_.nospec_result.count(p.pc)) return false;  // barrier after the store
   p.prev_pc = p.pc;
   p.pc = next;
   return true;

@@ -59,6 +59,7 @@ struct Checkpoint {
   int branches = 0;
   uint32_t hit_cnt = 0, miss_cnt = 0;
   bool evicted = false;   // dropped from its prune point's list while paths through it still run
+  bool speculative = false;  // made on a speculative path: never prunes a real one
   std::array<uint64_t, kMaxCallFrames> read{};     // slots read after this point before a write
   std::array<uint64_t, kMaxCallFrames> written{};  // slots fully written in this segment
 };

@@ -73,6 +73,17 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
   // (the rest could then be read back as a scalar: a leak).
   if (!s.ctx.rules.allow_ptr_leaks && st.is_spill() && !st.spilled.is_scalar() && size != kRegSize)
     return reject(ErrorCode::PointerLeak, "attempt to corrupt spilled pointer on stack");
+  // Spectre v4: a store of a pointer, or over bytes that held anything but plain data,
+  // gets a barrier after it (nospec_result), where speculative paths end.
+  if (!s.ctx.rules.bypass_spec_v4) {
+    bool sanitize = value && is_spillable(*value);
+    for (int i = 0; i < size && !sanitize; ++i) {
+      const StackSlot* t = frame.find_slot(spi_of(slot - i));  // no allocation: `st` stays valid
+      const SlotKind k = t ? t->kind[byte_of(slot - i)] : SlotKind::Invalid;
+      sanitize = k != SlotKind::Misc && k != SlotKind::Zero;
+    }
+    if (sanitize) s.ids.nospec_result.insert(s.pc);
+  }
   // Writing part of a spilled register invalidates the whole spill.
   bool aligned = abs_off % kRegSize == 0;
   auto save_spill = [&](const RegState& r) {

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "verifier/abstract_state.h"
@@ -26,6 +27,10 @@ struct RunIds {
   /// with a register operand (its insn_aux alu_state/alu_limit): every path through the
   /// instruction must need the same one (sanitize_ptr_alu's "different paths" rule).
   std::map<int64_t, std::pair<uint32_t, uint32_t>> alu_sanitation;
+  /// Spectre barriers (insn_aux nospec / nospec_result): speculative paths stop before
+  /// an instruction in `nospec` (one failed there) and after one in `nospec_result` (a
+  /// store the kernel sanitises against Spectre v4).
+  std::set<int64_t> nospec, nospec_result;
 };
 
 /// What a transfer function works on: the run's context, one path's state, the id
@@ -75,6 +80,7 @@ struct BranchResult {
   bool fallthrough_feasible = true;
   std::optional<AbstractState> taken;  // the state at the jump target, when feasible
   bool taken_is_current = false;       // always taken, state unchanged: `taken` left empty (no copy)
+  bool decided = false;                // the outcome was known (is_branch_taken), state unchanged
 };
 /// Conditional jumps (kernel: check_cond_jmp_op): decides dead branches, refines both
 /// sides, null checks, packet range checks.  `s.st` becomes the fallthrough state.
