@@ -110,7 +110,10 @@ Check walk_cfg(VerifierContext& ctx) {
       mark_prune(in.target(pc));
     } else if (in.kind == Kind::Call) {
       mark_prune(pc + 1);
-      if (is_local_call(in)) mark_prune(in.target(pc));
+      if (is_local_call(in)) {  // the call itself and the callee's entry (visit_func_call_insn)
+        mark_prune(pc);
+        mark_prune(in.target(pc));
+      }
     } else if (is_func_addr(in)) {
       mark_prune(pc + 1 + in.imm);
     }
