@@ -110,6 +110,7 @@ class Runtime {
   TaskInput task_info_;
   std::string error_;
   uint32_t frames_used_ = kMaxFrames;
+  uint32_t frame0_clear_ = kStackFrameSize;  // bytes of frame 0 begin_run() zeroes
 };
 
 /// "bpf_map_lookup_elem" for an id (or "helper #N" when unknown).

@@ -164,6 +164,17 @@ void Encoder::bswap(Width w, Reg r) {
 
 void Encoder::lea(Reg dst, Mem m) { op_rm(Width::Q64, {0x8d}, num(dst), m); }
 
+void Encoder::lea_bi(Reg dst, Reg base, Reg index) {
+  const uint8_t d = num(dst), b = num(base), x = num(index);
+  buf_.emit8(static_cast<uint8_t>(0x48 | ((d & 8) ? 4 : 0) | ((x & 8) ? 2 : 0) | ((b & 8) ? 1 : 0)));
+  buf_.emit8(0x8d);
+  // ModRM rm = 100b: a SIB byte follows.  A base of rbp/r13 has no mod 00 form: disp8 0.
+  const bool disp8 = (b & 7) == 5;
+  buf_.emit8(static_cast<uint8_t>((disp8 ? 0x44 : 0x04) | ((d & 7) << 3)));
+  buf_.emit8(static_cast<uint8_t>(((x & 7) << 3) | (b & 7)));
+  if (disp8) buf_.emit8(0);
+}
+
 void Encoder::load(Width w, Reg dst, Mem m) {
   switch (w) {
     case Width::B8: op_rm(Width::D32, {0x0f, 0xb6}, num(dst), m); break;

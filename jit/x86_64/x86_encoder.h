@@ -91,6 +91,8 @@ class Encoder {
   void bswap(Width w, Reg r);
   /// LEA r64, m (REX.W 8Dh /r).
   void lea(Reg dst, Mem m);
+  /// LEA r64, [base + index] (REX.W 8Dh /r, SIB scale 1); `index` is not rsp.
+  void lea_bi(Reg dst, Reg base, Reg index);
 
   // --- memory ---
   /// Zero-extending load: MOVZX r32, m8|m16 (0Fh B6h/B7h), MOV r32, m32, MOV r64, m64 (8Bh).

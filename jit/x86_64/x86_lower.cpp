@@ -65,6 +65,7 @@ Result<CompiledProgram> Lowerer::run() {
   fail_stub_ = buf_.new_label();
   for (const auto& in : insns)
     if (in.kind == Kind::Jmp && in.jmp == JmpOp::MayGoto) may_goto_ = true;
+  mark_targets();
   auto at = [&](int64_t pc, const std::string& what) { return Error{"insn " + std::to_string(pc) + ": " + what}; };
   for (int64_t pc = 0; pc < n; ++pc) {
     pc_ = pc;
@@ -72,6 +73,12 @@ Result<CompiledProgram> Lowerer::run() {
     buf_.bind(labels_[pc]);
     out.insn_offset[pc] = static_cast<uint32_t>(buf_.size());
     if (auto st = check_targets(pc, in); !st) return at(pc, st.message());
+    if (fuse_lea(pc)) {  // two slots, one instruction: the second slot's code is empty
+      ++pc;
+      buf_.bind(labels_[pc]);
+      out.insn_offset[pc] = static_cast<uint32_t>(buf_.size());
+      continue;
+    }
     switch (in.kind) {
       case Kind::Alu:
         if (auto st = lower_alu(in); !st) return at(pc, st.message());
@@ -105,6 +112,37 @@ Result<CompiledProgram> Lowerer::run() {
   out.code = buf_.bytes();
   out.compile_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+void Lowerer::mark_targets() {
+  const int64_t n = static_cast<int64_t>(prog_.insns.size());
+  is_target_.assign(prog_.insns.size(), false);
+  auto mark = [&](int64_t t) {
+    if (t >= 0 && t < n) is_target_[t] = true;
+  };
+  for (int64_t pc = 0; pc < n; ++pc) {
+    const Insn& in = prog_.insns[pc];
+    if (in.kind == Kind::Jmp || (in.kind == Kind::Call && in.call == isa::CallKind::Local)) mark(in.target(pc));
+    if (in.kind == Kind::LdImm64 && in.pseudo == isa::Pseudo::Func) mark(pc + 1 + in.imm);
+  }
+}
+
+// `rD = rS; rD += rT` or `rD = rS; rD += imm` (64-bit) is one three-operand LEA, unless
+// something jumps to the add.  LEA leaves the flags alone, which BPF does not observe.
+bool Lowerer::fuse_lea(int64_t pc) {
+  const auto& insns = prog_.insns;
+  if (pc + 1 >= static_cast<int64_t>(insns.size()) || is_target_[pc + 1]) return false;
+  const Insn& mov = insns[pc];
+  const Insn& add = insns[pc + 1];
+  if (mov.kind != Kind::Alu || mov.alu != AluOp::Mov || !mov.is64 || !mov.use_src || mov.dst == mov.src ||
+      mov.src > 10 || mov.dst > 10)
+    return false;
+  if (add.kind != Kind::Alu || add.alu != AluOp::Add || !add.is64 || add.dst != mov.dst || add.src > 10)
+    return false;
+  const Reg d = reg(mov.dst), s = reg(mov.src);
+  if (add.use_src) e_.lea_bi(d, s, add.src == mov.dst ? s : reg(add.src));  // rD += rD doubles rS
+  else e_.lea(d, Mem{s, add.imm});
+  return true;
 }
 
 Status Lowerer::lower_alu(const Insn& in) {

@@ -28,6 +28,11 @@ class Lowerer {
   Status check_targets(int64_t pc, const isa::Insn& in);
 
   // x86_lower.cpp
+  /// Marks the slots reached by a jump, a bpf-to-bpf call or a callback.
+  void mark_targets();
+  /// Lowers slots pc and pc + 1 as one LEA when they are a register copy and an add
+  /// into it (and nothing jumps to the add); false when the pattern does not apply.
+  bool fuse_lea(int64_t pc);
   Status lower_alu(const isa::Insn& in);
   void lower_divmod(const isa::Insn& in);
   void lower_udiv_const(const isa::Insn& in, uint64_t d);
@@ -56,6 +61,7 @@ class Lowerer {
   Encoder e_;
   std::vector<Label> labels_;
   Label unwind_, check_thunk_, fail_stub_;
+  std::vector<bool> is_target_;  // per slot: reached by a jump, call or callback
   bool may_goto_ = false;
   int64_t pc_ = 0;
 };

@@ -356,8 +356,43 @@ def gen_legacy():
     return s
 
 
+def gen_fusion():
+    """Instruction pairs the x86-64 JIT lowers as one instruction (rD = rS; rD += X -> LEA),
+    over registers whose encodings differ (rbp/r13 bases, REX extensions), and the same
+    pairs when a jump lands on the add, where they must not be fused."""
+    s = Suite("fusion")
+    regs = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"]
+    vals = [(0x123456789, 0x1000), (M64 - 6, 3), (0x7fffffffffffffff, 1)]
+    for i, (dst, src, idx) in enumerate([("r3", "r1", "r2"), ("r5", "r2", "r4"), ("r6", "r7", "r9"),
+                                         ("r0", "r7", "r8"), ("r9", "r6", "r5"), ("r4", "r8", "r8")]):
+        for a, b in vals:
+            setup = [ld(src, a), ld(idx, b) if idx != src else ld(src, a), "%s = %s" % (dst, src),
+                     "%s += %s" % (dst, idx)]
+            pin64(s, "lea_reg_%s_%s_%s_%x" % (dst, src, idx, i), setup + ["r1 = %s" % dst],
+                  (a + (b if idx != src else a)) & M64)
+    for dst, src in (("r3", "r1"), ("r6", "r7"), ("r0", "r9")):
+        a = 0x123456789
+        for k in (0, 1, -1, 2, -8, 0x7fffffff, -0x80000000):
+            pin64(s, "lea_imm_%s_%s_%x" % (dst, src, k & M32),
+                  [ld(src, a), "%s = %s" % (dst, src), "%s += %d" % (dst, k), "r1 = %s" % dst], (a + k) & M64)
+    for dst in regs[:4]:
+        pin64(s, "lea_double_%s" % dst, [ld("r7", 0x4000000000000001), "%s = r7" % dst, "%s += %s" % (dst, dst),
+                                         "r1 = %s" % dst], (2 * 0x4000000000000001) & M64)
+    # A jump onto the add: the copy is skipped on that path.
+    for taken in (0, 1):
+        body = [ld("r1", 100), "r3 = 5", "r2 = %d" % taken, "if r2 != 0 goto +1", "r3 = r1", "r3 += 7", "r0 = r3",
+                "exit"]
+        s.add("no_fuse_into_target_%d" % taken, body, 12 if taken else 107)
+        body = [ld("r1", 100), "r3 = 5", "r2 = %d" % taken, "r4 = 9", "if r2 != 0 goto +1", "r3 = r1",
+                "r3 += r4", "r0 = r3", "exit"]
+        s.add("no_fuse_reg_into_target_%d" % taken, body, 14 if taken else 109)
+    # 32-bit forms are not fused: the copy zero-extends, the add wraps at 32 bits.
+    s.add("no_fuse_alu32", [ld("r1", 0x1fffffffe), "w3 = w1", "w3 += 3", "r0 = r3", "exit"], 1)
+    return s
+
+
 if __name__ == "__main__":
     total = 0
-    for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy):
+    for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy, gen_fusion):
         total += gen().write()
     print("%d cases" % total)
