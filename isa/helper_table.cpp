@@ -336,7 +336,7 @@ constexpr std::array<HelperProto, 211> kHelpers = {{
     // 5.19
     H(194, "bpf_kptr_xchg", V(5, 19), G::Base, R::BtfIdOrNull,
       {arg(A::Kptr), arg(A::BtfId, kArgMaybeNull | kArgRelease)}, kAcquire),
-    H(195, "bpf_map_lookup_percpu_elem", V(5, 19), G::Base, R::MapValueOrNull, {kMap, kKey, kAny}),
+    H(195, "bpf_map_lookup_percpu_elem", V(5, 19), G::Base, R::MapValueOrNull, {kMap, kKey, kAny}, kPkt),
     ret_btf(H(196, "bpf_skc_to_mptcp_sock", V(5, 19), G::Net, R::BtfIdOrNull, {kSkc}), "mptcp_sock"),
     H(197, "bpf_dynptr_from_mem", V(5, 19), G::Base, R::Integer,
       {kOut, kSizeZ, kAny, arg(A::DynptrPtr, kArgDynptrLocal | kArgUninit)}),

@@ -141,7 +141,8 @@ Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
       return reject(ErrorCode::PointerLeak, "R%d leaks addr into helper function", regno);
     return std::nullopt;
   }
-  if (is_pkt_pointer(reg.type) && !isa::prog_type_info(s.ctx.prog.type).direct_packet_access)
+  // may_access_direct_pkt_data: only helpers marked pkt_access take packet pointers.
+  if (is_pkt_pointer(reg.type) && (!isa::prog_type_info(s.ctx.prog.type).direct_packet_access || !h.pkt_access))
     return reject(ErrorCode::HelperArgType, "helper access to the packet is not allowed");
   if (auto r = check_arg_type_and_memory(s, h, i, meta)) {
     // A release argument of the wrong type is a reference used after its release.
