@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 
+#include "tests/support/map_def.h"
 #include "jit/maps.h"
 
 namespace bpfvet::jit {
@@ -13,14 +14,7 @@ namespace {
 using isa::MapType;
 
 isa::MapDef def(MapType t, uint32_t k, uint32_t v, uint32_t n, uint32_t flags = 0) {
-  isa::MapDef d;
-  d.name = "m";
-  d.type = t;
-  d.key_size = k;
-  d.value_size = v;
-  d.max_entries = n;
-  d.flags = flags;
-  return d;
+  return bpfvet::testsupport::map_def("m", t, k, v, n, flags);
 }
 
 struct BadDef {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <tuple>
 
+#include "tests/support/map_def.h"
 #include "isa/assembler.h"
 #include "jit/engine.h"
 #include "jit/interp.h"
@@ -20,14 +21,7 @@ namespace {
 using isa::MapType;
 
 isa::MapDef map(const char* name, MapType t, uint32_t k, uint32_t v, uint32_t n, uint32_t flags = 0) {
-  isa::MapDef d;
-  d.name = name;
-  d.type = t;
-  d.key_size = k;
-  d.value_size = v;
-  d.max_entries = n;
-  d.flags = flags;
-  return d;
+  return bpfvet::testsupport::map_def(name, t, k, v, n, flags);
 }
 
 MapBytes u(uint64_t v) { return MapBytes{{}, v}; }
