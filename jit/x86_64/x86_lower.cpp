@@ -36,7 +36,20 @@ bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
 
-Lowerer::Lowerer(const isa::Program& prog, const LowerEnv& env) : prog_(prog), env_(env), e_(buf_) {}
+Lowerer::Lowerer(const isa::Program& prog, const LowerEnv& env, const std::vector<uint32_t>* sizes_from)
+    : prog_(prog), env_(env), e_(buf_), first_pass_(sizes_from) {}
+
+bool Lowerer::short_forward(int64_t pc, int64_t t) {
+  if (t <= pc) return false;  // backward: the encoder already knows the distance
+  if (first_pass_ == nullptr) {
+    // Was rel32 (6 bytes for jcc, 5 for jmp); 4 bytes shorter as rel8.
+    ++shortenable_;
+    return false;
+  }
+  // From the end of slot pc to slot t in the first pass, with room for the few bytes
+  // that may follow the jump in its own slot (may_goto's decrement).
+  return (*first_pass_)[t] - (*first_pass_)[pc + 1] <= 127 - 16;
+}
 
 Status Lowerer::check_targets(int64_t pc, const Insn& in) {
   const int64_t n = static_cast<int64_t>(prog_.insns.size());
@@ -374,12 +387,12 @@ void Lowerer::lower_jmp(int64_t pc, const Insn& in) {
     buf_.bind(ok);
   }
   if (in.jmp == JmpOp::Ja) {
-    if (t != pc + 1) e_.jmp(target);
+    if (t != pc + 1) e_.jmp(target, short_forward(pc, t));
     return;
   }
   if (in.jmp == JmpOp::MayGoto) {
     e_.alu_mi(AluKind::Cmp, Width::Q64, JIT_STATE(loops), 0);
-    e_.jcc(Cond::E, target);
+    e_.jcc(Cond::E, target, short_forward(pc, t));
     e_.dec_m(Width::Q64, JIT_STATE(loops));
     return;
   }
@@ -395,12 +408,20 @@ void Lowerer::lower_jmp(int64_t pc, const Insn& in) {
   } else {
     e_.alu_ri(AluKind::Cmp, w, d, in.imm);
   }
-  if (t != pc + 1) e_.jcc(cond_of(in.jmp), target);
+  if (t != pc + 1) e_.jcc(cond_of(in.jmp), target, short_forward(pc, t));
 }
 
 Result<CompiledProgram> compile_program(const isa::Program& prog, const LowerEnv& env) {
-  Lowerer l(prog, env);
-  return l.run();
+  const auto t0 = std::chrono::steady_clock::now();
+  Lowerer first(prog, env);
+  auto out = first.run();
+  if (out && first.shortenable() > 0) {
+    // Jump shortening: lower again with the first pass's layout as the size bound.
+    Lowerer second(prog, env, &out->insn_offset);
+    out = second.run();
+  }
+  if (out) out->compile_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  return out;
 }
 
 }  // namespace bpfvet::jit::x86

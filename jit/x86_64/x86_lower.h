@@ -22,7 +22,10 @@
 // get none of that: the verifier proved it.  32-bit operations zero-extend for free on
 // x86-64, so no explicit zero-extension is ever emitted; constants stay immediates;
 // compare-and-branch is one cmp/test plus one jcc; division by a power-of-two constant
-// becomes a shift or a mask.
+// becomes a shift or a mask, by another constant a multiply-high; a register copy
+// followed by an add into it is one LEA.  Jump shortening: when the first lowering has
+// forward rel32 jumps, a second lowering makes rel8 every one whose distance in the
+// first fits (code only shrinks in between, so it still fits).
 #pragma once
 
 #include <cstddef>

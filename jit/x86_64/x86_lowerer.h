@@ -20,7 +20,12 @@ inline constexpr Reg kState = Reg::R12;
 
 class Lowerer {
  public:
-  Lowerer(const isa::Program& prog, const LowerEnv& env);
+  /// `sizes_from`: the slot offsets of an earlier lowering of the same program with
+  /// every forward jump rel32; forward jumps that fit rel8 there become rel8 (code
+  /// only shrinks between the passes, so they still fit).
+  Lowerer(const isa::Program& prog, const LowerEnv& env, const std::vector<uint32_t>* sizes_from = nullptr);
+  /// Forward jumps the lowering emitted as rel32 that a second pass could shorten.
+  size_t shortenable() const { return shortenable_; }
   Result<CompiledProgram> run();
 
  private:
@@ -39,6 +44,8 @@ class Lowerer {
   void lower_shift(const isa::Insn& in);
   void lower_end(const isa::Insn& in);
   void lower_jmp(int64_t pc, const isa::Insn& in);
+  /// True when the forward jump ending slot pc to slot t is known to fit rel8.
+  bool short_forward(int64_t pc, int64_t t);
 
   // x86_lower_mem.cpp
   /// The memory operand of an access; in checked mode emits the region check first.
@@ -62,6 +69,8 @@ class Lowerer {
   std::vector<Label> labels_;
   Label unwind_, check_thunk_, fail_stub_;
   std::vector<bool> is_target_;  // per slot: reached by a jump, call or callback
+  const std::vector<uint32_t>* first_pass_ = nullptr;
+  size_t shortenable_ = 0;
   bool may_goto_ = false;
   int64_t pc_ = 0;
 };

@@ -391,8 +391,28 @@ def gen_fusion():
     return s
 
 
+def gen_jump_distance():
+    """Forward jumps over 20-40 four-byte x86 instructions, around the x86-64 JIT's rel8
+    limit (127 bytes) where jump shortening switches between rel8 and rel32; also a
+    may_goto-free unconditional jump and a jump out of a fused pair's neighbourhood."""
+    s = Suite("jump_distance")
+    for n in range(20, 41):
+        for taken in (0, 1):
+            body = ["r1 = %d" % taken, "r2 = 0", "if r1 != 0 goto +%d" % n] + ["r2 += 1"] * n + ["r0 = r2", "exit"]
+            s.add("jcc_over_%d_%s" % (n, "taken" if taken else "fall"), body, 0 if taken else n)
+        for taken in (0, 1):  # the adds must stay reachable: the kernel rejects dead code
+            body = ["r1 = %d" % taken, "r2 = 0", "if r1 == 0 goto +1", "goto +%d" % n] + ["r2 += 1"] * n + \
+                   ["r0 = r2", "r0 += 5", "exit"]
+            s.add("ja_over_%d_%s" % (n, "taken" if taken else "skipped"), body, 5 if taken else n + 5)
+        # Two jumps whose spans overlap: shortening one shortens the other's distance.
+        body = ["r1 = 1", "r2 = 0", "if r1 != 0 goto +%d" % (n // 2), "r2 += 1",
+                "if r1 != 0 goto +%d" % n] + ["r2 += 1"] * n + ["r0 = r2", "exit"]
+        s.add("overlapping_%d" % n, body, n - n // 2 + 2)  # lands on slot 3 + n // 2, the adds end at 4 + n
+    return s
+
+
 if __name__ == "__main__":
     total = 0
-    for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy, gen_fusion):
+    for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy, gen_fusion, gen_jump_distance):
         total += gen().write()
     print("%d cases" % total)
