@@ -21,6 +21,7 @@ namespace {
 struct VerifyFlags {
   std::string kernel = "latest";
   bool unpriv = false;
+  std::string caps = "full";
   int log_level = 0;
   std::string format = "text";
 };
@@ -32,7 +33,11 @@ std::string kernel_option_help() {
 /// Adds --kernel (unless the command has its own, as lint does), --unpriv and --log-level.
 void add_verify_flags(CLI::App& cmd, VerifyFlags& f, bool with_log_level, bool with_kernel = true) {
   if (with_kernel) cmd.add_option("--kernel", f.kernel, kernel_option_help());
-  cmd.add_flag("--unpriv", f.unpriv, "Verify as an unprivileged loader would");
+  cmd.add_flag("--unpriv", f.unpriv, "Verify as an unprivileged loader would (same as --caps none)");
+  cmd.add_option("--caps", f.caps,
+                 "The loader's capabilities: full (root), bpf (CAP_BPF alone: no pointer leaks, Spectre "
+                 "rules, no CAP_PERFMON helpers) or none (unprivileged)")
+      ->check(CLI::IsMember({"full", "bpf", "none"}));
   if (with_log_level)
     cmd.add_option("--log-level", f.log_level, "Print the verifier log in the kernel's format: 0, 1 or 2")
         ->check(CLI::Range(0, 2));
@@ -44,6 +49,7 @@ verifier::VerifyOptions verify_options(const VerifyFlags& f, const std::string& 
   verifier::VerifyOptions o;
   o.kernel = kernel;
   o.unpriv = f.unpriv;
+  o.caps = isa::parse_caps(f.caps).value_or(isa::Caps::Full);
   o.log_level = f.log_level;
   return o;
 }

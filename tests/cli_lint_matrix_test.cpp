@@ -53,6 +53,67 @@ TEST(LintMatrix, OneKernelKeepsThePlainContractShape) {
   EXPECT_FALSE(doc.at("programs").at(0).contains("kernel"));
 }
 
+// Per-release rules, one row each: the program, the kernel that rejects it (with the
+// code and a note naming what is missing and since when) and one that accepts it.
+struct ReleaseRow {
+  const char* program;     // corpus object
+  const char* old_kernel;  // rejects
+  const char* new_kernel;  // accepts
+  const char* code;
+  const char* note;  // substring of the rejection's notes or explanation
+};
+
+class LintReleaseRules : public ::testing::TestWithParam<ReleaseRow> {};
+
+TEST_P(LintReleaseRules, OldKernelRejectsNewAccepts) {
+  const ReleaseRow& row = GetParam();
+  const auto r = run_bpfvet({"lint", corpus(row.program), "--kernel", std::string(row.old_kernel) + "," + row.new_kernel,
+                             "--format", "json"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  const auto progs = json::parse(r.out).at("programs");
+  ASSERT_EQ(progs.size(), 2u) << r.out;
+  EXPECT_EQ(progs[0].at("kernel"), row.old_kernel);
+  EXPECT_EQ(progs[0].at("verdict"), "rejected") << progs[0].dump(2);
+  const auto& err = progs[0].at("error");
+  EXPECT_EQ(err.at("code"), row.code) << err.dump(2);
+  const std::string words = progs[0].value("notes", json::array()).dump() + err.at("explanation").get<std::string>();
+  EXPECT_NE(words.find(row.note), std::string::npos) << progs[0].dump(2);
+  EXPECT_EQ(progs[1].at("verdict"), "accepted") << progs[1].dump(2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, LintReleaseRules,
+    ::testing::Values(
+        ReleaseRow{"tp_bpf_loop", "5.10", "5.17", "NOT_SUPPORTED_BY_KERNEL", "bpf_loop is available since Linux 5.17"},
+        ReleaseRow{"tp_bpf_loop", "5.15", "latest", "NOT_SUPPORTED_BY_KERNEL", "since Linux 5.17"},
+        ReleaseRow{"tp_ringbuf_output", "5.4", "5.8", "NOT_SUPPORTED_BY_KERNEL",
+                   "bpf_ringbuf_query is available since Linux 5.8"},
+        ReleaseRow{"lsm_file_open", "5.4", "5.10", "NOT_SUPPORTED_BY_KERNEL",
+                   "BPF_PROG_TYPE_LSM is available since Linux 5.7"},
+        ReleaseRow{"kprobe_core_exec_info", "5.4", "latest", "NOT_SUPPORTED_BY_KERNEL",
+                   "bpf_probe_read_kernel is available since Linux 5.5"}),
+    [](const auto& info) {
+      return std::string(info.param.program) + "_" + std::to_string(info.index);
+    });
+
+// --caps: the loader's capabilities.  A tracepoint program needs CAP_PERFMON.
+TEST(LintCaps, CapBpfAloneCannotLoadTracingPrograms) {
+  const auto r = run_bpfvet({"lint", corpus("tp_ringbuf_output"), "--caps", "bpf", "--format", "json"});
+  ASSERT_EQ(r.status, 1) << r.err;
+  const auto prog = json::parse(r.out).at("programs").at(0);
+  EXPECT_EQ(prog.at("error").at("code"), "UNPRIVILEGED_NOT_ALLOWED") << prog.dump(2);
+  EXPECT_NE(prog.at("error").at("kernel_message").get<std::string>().find("only CAP_BPF"), std::string::npos);
+  const auto full = run_bpfvet({"lint", corpus("tp_ringbuf_output"), "--caps", "full"});
+  EXPECT_EQ(full.status, 0) << full.out << full.err;
+}
+
+TEST(LintCaps, UnknownCapsIsExit2) {
+  const auto r = run_bpfvet({"lint", corpus("tp_ringbuf_output"), "--caps", "root"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--caps"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
 TEST(LintMatrix, BadVersionInTheListIsExit2) {
   const auto r = run_bpfvet({"lint", corpus("xdp_ddos_filter"), "--kernel", "5.4,3.1"});
   EXPECT_EQ(r.status, 2);
