@@ -92,9 +92,6 @@ const std::map<std::pair<std::string, std::string>, std::string>& known_engine_g
       {{"arm64", "flow_dissector_ipv4"},
        "no flow dissector mock context (skb->flow_keys faults), and arm64 reports the checked load's fault one "
        "instruction earlier than the interpreter"},
-      {{"arm64", "kprobe_core_exec_info"},
-       "the unverified run contains a poisoned CO-RE call (helper 0xbad2310, dead on this kernel): arm64 refuses "
-       "to compile a helper id beyond its trampoline table, the interpreter faults only if it is reached"},
   };
   return gaps;
 }

@@ -231,11 +231,14 @@ void Arm64Session::on_trampoline(Cpu& c, uint64_t address) {
     on_service(c, static_cast<uint32_t>((off - kServiceOffset) / 4));
     return;
   }
+  call_helper(c, static_cast<int32_t>(off / 4));
+}
+
+void Arm64Session::call_helper(Cpu& c, int32_t id) {
   uc_engine* uc = c.uc;
   const uint64_t call_site = reg(uc, UC_ARM64_REG_LR) - 4;
-  const uint64_t r0 =
-      rt_->call_helper(static_cast<int32_t>(off / 4), reg(uc, UC_ARM64_REG_X0), reg(uc, UC_ARM64_REG_X1),
-                       reg(uc, UC_ARM64_REG_X2), reg(uc, UC_ARM64_REG_X3), reg(uc, UC_ARM64_REG_X4));
+  const uint64_t r0 = rt_->call_helper(id, reg(uc, UC_ARM64_REG_X0), reg(uc, UC_ARM64_REG_X1),
+                                       reg(uc, UC_ARM64_REG_X2), reg(uc, UC_ARM64_REG_X3), reg(uc, UC_ARM64_REG_X4));
   if (!error_.empty() || rt_->failed()) {
     fail_at(call_site, rt_->error());
     uc_emu_stop(uc);
@@ -271,6 +274,8 @@ void Arm64Session::on_service(Cpu& c, uint32_t code) {
       target_addr = (*l)->code->base + (*l)->code->body;
     }
     set_reg(uc, UC_ARM64_REG_X10, target_addr);
+  } else if (code == uint32_t(Service::Helper)) {
+    call_helper(c, static_cast<int32_t>(reg(uc, UC_ARM64_REG_X10)));
   } else if (code >= ldabs && code < ldabs + 3) {
     const uint32_t size = 1u << (code - ldabs);
     if (!rt_->context().is_skb()) {

@@ -75,6 +75,8 @@ class Arm64Session {
   uint64_t callback(uint64_t fn, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
   void on_trampoline(Cpu& c, uint64_t address);
   void on_service(Cpu& c, uint32_t code);
+  // Runs helper `id` with the emulated x0-x4, answers x0 (or stops the run on failure).
+  void call_helper(Cpu& c, int32_t id);
   void fail_at(uint64_t code_addr, const std::string& what);
   std::string where(uint64_t code_addr) const;
   friend struct Hooks;

@@ -354,10 +354,13 @@ void Lowerer::call(const isa::Insn& in) {
     return;
   }
   if (in.imm < 0 || static_cast<uint32_t>(in.imm) >= kMaxHelperId) {
-    fail("helper id " + std::to_string(in.imm) + " is out of range");
-    return;
+    // Beyond the trampoline table (a poisoned CO-RE call in dead code, say): the
+    // runtime judges the id when the call is reached, as the interpreter does.
+    mov_imm(true, 10, static_cast<uint64_t>(static_cast<int64_t>(in.imm)));
+    call_abs(service_address(uint32_t(Service::Helper)));
+  } else {
+    call_abs(helper_address(static_cast<uint32_t>(in.imm)));
   }
-  call_abs(helper_address(static_cast<uint32_t>(in.imm)));
   emit(mov_reg(true, 7, 0));
 }
 

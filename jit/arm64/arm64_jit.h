@@ -51,6 +51,7 @@ enum class Service : uint32_t {
   TailCall = 2,   // x1 = prog array, x2 = index; answers x10 = target address or 0
   CallDepth = 3,  // a bpf-to-bpf call would exceed the frame limit (unverified mode)
   LdAbs = 4,      // + log2(size): x10 = packet offset; answers x7 (or ends the run)
+  Helper = 7,     // x10 = a helper id outside the trampoline table, x0-x4 its arguments; answers x0
   Check = 16,     // + log2(size) + 4 * write + 8 * atomic: x10 = address to check
 };
 inline constexpr uint64_t service_address(uint32_t code) {
@@ -80,9 +81,8 @@ struct Compiled {
 /// map value addresses): the runtime's answer.
 using ImmResolver = std::function<Result<uint64_t>(const isa::Insn&)>;
 
-/// Translates `prog`.  Error for what the JIT cannot run (kfunc calls, helper ids out
-/// of the trampoline range, a 64-bit immediate the resolver rejects, branches out of
-/// range).
+/// Translates `prog`.  Error for what the JIT cannot run (kfunc calls, a 64-bit
+/// immediate the resolver rejects, branches out of range).
 Result<Compiled> compile(const isa::Program& prog, const Options& opt, const ImmResolver& resolve);
 
 /// The scratch and mapped registers, for tests and listings.
