@@ -89,9 +89,6 @@ using CorpusParam = std::tuple<std::string, std::string>;  // engine, object pat
 // A listed pair that starts agreeing fails, so the list only shrinks.
 const std::map<std::pair<std::string, std::string>, std::string>& known_engine_gaps() {
   static const std::map<std::pair<std::string, std::string>, std::string> gaps = {
-      {{"arm64", "flow_dissector_ipv4"},
-       "no flow dissector mock context (skb->flow_keys faults), and arm64 reports the checked load's fault one "
-       "instruction earlier than the interpreter"},
   };
   return gaps;
 }

@@ -103,7 +103,9 @@ Result<std::unique_ptr<Arm64Session>> Arm64Session::create(const RunRequest& req
   if (!rt) return rt.error();
   std::unique_ptr<Arm64Session> s(new Arm64Session());
   s->rt_ = std::move(*rt);
-  s->checked_ = checked;
+  // Verified code may still load from a context the runtime has no struct for (r1 is
+  // 0): such program types run checked, as on the other engines.
+  s->checked_ = checked || !s->rt_->context().mocked();
   s->lse_ = lse;
   s->code_mem_ = host_map(kCodeSize);
   s->tramp_mem_ = host_map(kTrampolineSize);

@@ -36,7 +36,8 @@ Status emulator_available();
 class Arm64Session {
  public:
   /// Builds the runtime for `req` and compiles its entry program.  `checked`: the
-  /// unverified mode (every access checked); `lse`: LSE atomics or LL/SC loops.
+  /// unverified mode (every access checked; also chosen for program types without a
+  /// mock context); `lse`: LSE atomics or LL/SC loops.
   static Result<std::unique_ptr<Arm64Session>> create(const RunRequest& req, bool checked, bool lse = true);
   ~Arm64Session();
   Arm64Session(const Arm64Session&) = delete;
