@@ -17,6 +17,8 @@
 //        [inner=N] [lock=OFF] [flags=F]  (map-in-map inner template index; bpf_spin_lock
 //                                         offset in the value; map_flags)
 //   differential: no                    (optional: skip the running-kernel comparison)
+//   func_info: yes                      (optional: one BTF func_info record per function,
+//                                        as libbpf passes; the kernel loader builds the BTF)
 //   ----
 //   r0 = 0
 //   exit
@@ -49,6 +51,7 @@ struct VerifierCase {
   bool unpriv = false;
   std::string caps = "full";  // isa::caps_name() of the loader's capabilities
   bool differential = true;
+  bool func_info = false;
   std::string license = "GPL";
   std::vector<isa::MapDef> maps;
   std::string program;
@@ -132,6 +135,7 @@ inline std::vector<VerifierCase> parse_verifier_cases(const std::string& path) {
     }
     else if (key == "license") cur.license = val;
     else if (key == "differential") cur.differential = val != "no";
+    else if (key == "func_info") cur.func_info = val == "yes";
     else if (key == "map") {
       std::istringstream ms(val);
       isa::MapDef m;
@@ -167,6 +171,9 @@ inline Result<isa::Program> build_case_program(const VerifierCase& c) {
   auto prog = isa::program_from_raw(std::move(*raw), *type, c.name);
   if (!prog) return prog.error();
   prog->maps = c.maps;
+  if (c.func_info)
+    for (const isa::Function& f : prog->functions)
+      prog->func_info.push_back(isa::FuncInfo{f.start, static_cast<uint32_t>(prog->func_info.size() + 1)});
   prog->license = c.license;
   return prog;
 }

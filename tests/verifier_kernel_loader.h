@@ -69,6 +69,27 @@ inline btf* spin_lock_btf(const isa::MapDef& m, uint32_t* key_id, uint32_t* valu
   return b;
 }
 
+/// Loads BTF with one static FUNC (`int fN(void)`) per function of `prog` into the
+/// kernel and fills `info` with func_info records for it; the btf object (owner of
+/// the fd) or null.  For generated programs that carry func_info but no BTF.
+inline btf* func_info_btf(const isa::Program& prog, std::vector<bpf_func_info>* info) {
+  btf* b = btf__new_empty();
+  if (!b) return nullptr;
+  const int int_id = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+  const int proto = btf__add_func_proto(b, int_id);
+  bool ok = int_id > 0 && proto > 0;
+  for (size_t i = 0; ok && i < prog.functions.size(); ++i) {
+    const int id = btf__add_func(b, ("f" + std::to_string(i)).c_str(), BTF_FUNC_STATIC, proto);
+    ok = id > 0;
+    info->push_back(bpf_func_info{prog.functions[i].start, static_cast<uint32_t>(id)});
+  }
+  if (!ok || btf__load_into_kernel(b) != 0) {
+    btf__free(b);
+    return nullptr;
+  }
+  return b;
+}
+
 /// Loads `prog` (log level 1|4 = instructions + stats when `stats`, else 1); nullopt when a
 /// map cannot be created (the comparison is then meaningless).
 inline std::optional<KernelVerdict> kernel_load(const isa::Program& prog, bool stats = false, bool unpriv = false) {
@@ -153,7 +174,21 @@ inline std::optional<KernelVerdict> kernel_load(const isa::Program& prog, bool s
   a.log_level = stats ? (1 | 4) : 1;
   if (prog.type == isa::ProgType::Kprobe || prog.type == isa::ProgType::Kretprobe || prog.type == isa::ProgType::Uprobe)
     a.kern_version = 0xffffffff;
+  std::vector<bpf_func_info> func_info;
+  btf* prog_btf = nullptr;
+  if (!prog.func_info.empty() && prog.btf.empty()) {
+    prog_btf = func_info_btf(prog, &func_info);
+    if (!prog_btf) {
+      close_all();
+      return std::nullopt;
+    }
+    a.prog_btf_fd = static_cast<uint32_t>(btf__fd(prog_btf));
+    a.func_info = reinterpret_cast<uint64_t>(func_info.data());
+    a.func_info_rec_size = sizeof(bpf_func_info);
+    a.func_info_cnt = static_cast<uint32_t>(func_info.size());
+  }
   long fd = bpf_sys(BPF_PROG_LOAD, &a);
+  if (prog_btf) btf__free(prog_btf);
   KernelVerdict v;
   v.accepted = fd >= 0;
   v.err = fd >= 0 ? 0 : errno;

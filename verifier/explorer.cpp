@@ -497,6 +497,18 @@ bool Explorer::step(Path& p) {
         if (takes_callback(in.imm)) before = p;
         err = exec_helper_call(s, in);
         if (!err && before) push_callback(*before, in);
+        // A tail call in a subprogram may leave the function: the path where it does
+        // returns to the caller at once (r0 unknown); the failed call goes on later.
+        constexpr int32_t kTailCall = 12;
+        if (!err && in.imm == kTailCall && p.st.frames.size() > 1 &&
+            ctx_.rules.profile.version >= isa::KernelVersion{6, 14}) {
+          log_.insn(p.pc, in, p.st);
+          record_facts(p, in);
+          track_stack_depth(p.st);
+          push_branch(p, p.st, p.pc + 1);
+          p.st.reg(0) = RegState::unknown_scalar();  // what the tail-called program returned
+          return exec_exit(p);
+        }
       }
       break;
     case Kind::Exit:

@@ -143,6 +143,9 @@ class Generator {
     if (!prog) return prog.error();
     prog->maps = maps_;
     prog->license = "GPL";
+    if (btf_func_info_)  // one func_info record per function; the kernel loader builds their BTF
+      for (const isa::Function& f : prog->functions)
+        prog->func_info.push_back(isa::FuncInfo{f.start, static_cast<uint32_t>(prog->func_info.size() + 1)});
     GeneratedProgram g{std::move(*prog), recipe_};
     return g;
   }
@@ -725,6 +728,7 @@ class Generator {
   uint32_t reserved_ = 0;  // registers the ALU noise must not write
   int out_ = -1;           // label of the shared "return the default value" exit
   std::vector<SubprogPlan> subprogs_;  // calls flavour: functions after the main one
+  bool btf_func_info_ = false;         // calls flavour: describe the functions in BTF func_info
 };
 
 }  // namespace progen_detail
