@@ -76,7 +76,8 @@ TEST_P(LintReleaseRules, OldKernelRejectsNewAccepts) {
   EXPECT_EQ(progs[0].at("verdict"), "rejected") << progs[0].dump(2);
   const auto& err = progs[0].at("error");
   EXPECT_EQ(err.at("code"), row.code) << err.dump(2);
-  const std::string words = progs[0].value("notes", json::array()).dump() + err.at("explanation").get<std::string>();
+  const std::string words = progs[0].value("notes", json::array()).dump() + err.at("explanation").get<std::string>() +
+                            err.at("kernel_message").get<std::string>();
   EXPECT_NE(words.find(row.note), std::string::npos) << progs[0].dump(2);
   EXPECT_EQ(progs[1].at("verdict"), "accepted") << progs[1].dump(2);
 }
@@ -87,11 +88,11 @@ INSTANTIATE_TEST_SUITE_P(
         ReleaseRow{"tp_bpf_loop", "5.10", "5.17", "NOT_SUPPORTED_BY_KERNEL", "bpf_loop is available since Linux 5.17"},
         ReleaseRow{"tp_bpf_loop", "5.15", "latest", "NOT_SUPPORTED_BY_KERNEL", "since Linux 5.17"},
         ReleaseRow{"tp_ringbuf_output", "5.4", "5.8", "NOT_SUPPORTED_BY_KERNEL",
-                   "bpf_ringbuf_query is available since Linux 5.8"},
+                   "BPF_MAP_TYPE_RINGBUF is available since Linux 5.8"},
         ReleaseRow{"lsm_file_open", "5.4", "5.10", "NOT_SUPPORTED_BY_KERNEL",
                    "BPF_PROG_TYPE_LSM is available since Linux 5.7"},
         ReleaseRow{"kprobe_core_exec_info", "5.4", "latest", "NOT_SUPPORTED_BY_KERNEL",
-                   "bpf_probe_read_kernel is available since Linux 5.5"}),
+                   "map 'events' of type BPF_MAP_TYPE_RINGBUF cannot be created on Linux 5.4"}),
     [](const auto& info) {
       return std::string(info.param.program) + "_" + std::to_string(info.index);
     });

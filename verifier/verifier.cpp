@@ -46,6 +46,16 @@ Check check_program_limits(const VerifierContext& ctx) {
     r.details.push_back("the kernel refuses BPF_PROG_LOAD with EINVAL before verification");
     return r;
   }
+  // The kernel creates the maps before the load: a map type the release lacks fails
+  // there (BPF_MAP_CREATE, EINVAL), so the program never reaches the verifier.
+  for (const isa::MapDef& m : ctx.prog.maps) {
+    if (isa::map_type_info(m.type).type != m.type || isa::map_type_available(k, m.type)) continue;
+    Reject r = reject(ErrorCode::NotSupportedByKernel, "map '%s' of type %s cannot be created on Linux %s",
+                      m.name.c_str(), isa::map_type_info(m.type).name, k.version.str().c_str());
+    r.details.push_back(isa::kernel_version_of_map_type(m.type));
+    r.why = isa::kernel_version_of_map_type(m.type) + "; the chosen kernel is " + k.name + ".";
+    return r;
+  }
   if (!isa::prog_type_loadable(ctx.prog.type, ctx.rules.caps)) {
     Reject r = reject(ErrorCode::UnprivilegedNotAllowed, "%s may not load %s programs",
                       ctx.rules.caps == isa::Caps::None ? "unprivileged users" : "a loader with only CAP_BPF",
