@@ -1,6 +1,5 @@
 // The input options every program-taking command shares, and loading them (commands.h).
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <system_error>
 
@@ -33,13 +32,10 @@ void check_path(const std::string& path) {
 }  // namespace
 
 std::string read_text_file(const std::string& path) {
-  check_path(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-  return ss.str();
+  auto bytes = isa::read_input_file(path);
+  if (!bytes) throw InputError(bytes.message());
+  if (bytes->empty()) throw InputError(path + ": empty file");
+  return std::string(bytes->begin(), bytes->end());
 }
 
 isa::ProgType parse_type_option(const std::string& name) {

@@ -30,11 +30,9 @@ struct RunCmd {
 };
 
 std::vector<uint8_t> read_binary(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(std::string(what) + " " + path + ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw InputError(std::string(what) + " " + path + ": read error");
-  return bytes;
+  auto bytes = isa::read_input_file(path);
+  if (!bytes) throw InputError(std::string(what) + " " + bytes.message());
+  return std::move(*bytes);
 }
 
 const isa::Program& pick_program(const isa::Object& obj) {

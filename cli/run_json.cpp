@@ -95,7 +95,7 @@ Result<jit::CtxInput> parse_ctx_json(const std::string& text, const std::string&
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     return Error{path + ": malformed JSON: " + e.what()};
   }
   if (!j.is_object()) return Error{path + ": the context must be a JSON object of field names"};
@@ -180,7 +180,7 @@ Result<std::vector<jit::MapInput>> parse_maps_json(const std::string& text, cons
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     return Error{path + ": malformed JSON: " + e.what()};
   }
   if (!j.is_object()) return Error{path + ": must be a JSON object of map names"};

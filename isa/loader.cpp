@@ -16,26 +16,33 @@ namespace {
 
 constexpr uint8_t kOpLdImm64 = 0x18;
 constexpr uint8_t kOpCall = 0x85;
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;  // refuse to slurp anything sillier
+}  // namespace
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
+Result<std::vector<uint8_t>> read_input_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) return Error{path + ": no such file"};
-  if (fs::is_directory(st)) return Error{path + ": is a directory, not a program file"};
+  if (fs::is_directory(st)) return Error{path + ": is a directory, not a file"};
+  // Devices and FIFOs (/dev/zero, a pipe) may never end: refuse them before opening.
+  if (!fs::is_regular_file(st)) return Error{path + ": not a regular file"};
+  const auto too_big = [&] {
+    return Error{path + ": file is larger than " + std::to_string(kMaxInputFileBytes >> 20) + " MiB"};
+  };
+  if (const uintmax_t size = fs::file_size(path, ec); !ec && size > kMaxInputFileBytes) return too_big();
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path + ": cannot open: " + std::strerror(errno)};
   std::vector<uint8_t> bytes;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     bytes.insert(bytes.end(), buf, buf + in.gcount());
-    if (bytes.size() > kMaxInputBytes) return Error{path + ": file is larger than 1 GiB"};
+    if (bytes.size() > kMaxInputFileBytes) return too_big();  // grew while we read it
   }
   if (in.bad()) return Error{path + ": read error"};
-  if (bytes.empty()) return Error{path + ": empty file"};
   return bytes;
 }
+
+namespace {
 
 bool has_asm_extension(const std::string& path) {
   const std::string ext = std::filesystem::path(path).extension().string();
@@ -153,8 +160,9 @@ Result<Object> load_raw(const std::string& path, std::span<const uint8_t> bytes,
 }  // namespace
 
 Result<Object> load_object(const std::string& path, const LoadOptions& opts) {
-  auto bytes = read_file(path);
+  auto bytes = read_input_file(path);
   if (!bytes) return bytes.error();
+  if (bytes->empty()) return Error{path + ": empty file"};
   InputFormat fmt = opts.format;
   if (fmt == InputFormat::Auto) {
     if (is_elf(*bytes))

@@ -125,6 +125,16 @@ struct LoadOptions {
   TargetKernel target;                   // CO-RE target and extern values (ELF input)
 };
 
+/// The most bytes any input file (program, --data, --mem, --ctx, --maps) may have:
+/// 64 MiB, far beyond a real object (the kernel takes at most 1M instructions), so a
+/// huge file fails at once instead of taking minutes or all memory.
+inline constexpr uint64_t kMaxInputFileBytes = uint64_t{64} << 20;
+
+/// Reads a whole regular file of at most kMaxInputFileBytes (possibly empty).  Error
+/// (one line, naming the file) if it is missing, a directory, a device or FIFO (which
+/// may never end), larger than the limit, or unreadable.
+Result<std::vector<uint8_t>> read_input_file(const std::string& path);
+
 /// Loads any input: detects ELF by magic, assembly by .s/.asm, else raw bytecode.
 /// Every program is decoded; a malformed input is an Error (one line, names the file).
 Result<Object> load_object(const std::string& path, const LoadOptions& opts = {});

@@ -334,13 +334,17 @@ L_CALL_HELPER:
 L_TAIL_CALL: {
   const isa::Program* target = rt_.tail_call_target(regs[2], regs[3]);
   if (target == nullptr || tail_calls_ >= kMaxTailCalls) NEXT();  // a failed tail call falls through
-  auto next = prepare(*target);
-  if (!next) {
-    error_at(code, ip, "tail call target '" + target->name + "': " + next.message());
-    return 0;
+  const Code* next_code = nullptr;
+  {  // the Result dies here: an indirect goto may not leave a scope with a destructor (clang)
+    auto next = prepare(*target);
+    if (!next) {
+      error_at(code, ip, "tail call target '" + target->name + "': " + next.message());
+      return 0;
+    }
+    next_code = *next;
   }
   ++tail_calls_;
-  code = *next;
+  code = next_code;
   ip = code->ops.data();
   loops = kMayGotoLoops;
   DISPATCH();

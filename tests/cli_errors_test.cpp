@@ -1,6 +1,7 @@
 // Bad input of every kind: exit code 2, nothing on stdout, exactly one line on
 // stderr that starts with "bpfvet: " and names the problem; never a crash or hang.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdint>
 #include <functional>
@@ -129,6 +130,55 @@ std::vector<BadCase> bad_cases() {
       {"LintBadJobs", ok_asm, {"lint", "{dir}/ok.s", "--jobs", "0"}, "jobs"},
       {"JitUnknownArch", ok_asm, {"jit", "{dir}/ok.s", "--arch", "mips"}, "mips"},
       {"JitMissingArch", ok_asm, {"jit", "{dir}/ok.s"}, "arch"},
+      // Hostile files: refused before reading, so none of them can hang or eat memory.
+      {"HugeSparseFile",
+       [](const ScratchDir& d) {
+         write_file(d / "huge.o", "");
+         fs::resize_file(d / "huge.o", uint64_t{1} << 30);  // sparse: costs no disk
+       },
+       {"verify", "{dir}/huge.o"},
+       "larger than"},
+      {"DeviceAsProgram", nullptr, {"verify", "/dev/zero"}, "not a regular file"},
+      {"FifoAsProgram",
+       [](const ScratchDir& d) { ASSERT_EQ(mkfifo((d / "pipe.o").c_str(), 0600), 0); },
+       {"verify", "{dir}/pipe.o"},
+       "not a regular file"},
+      {"AsmHugeNumber", write("big.s", "r0 = 99999999999999999999999999\nexit\n"), {"verify", "{dir}/big.s"}, "64 bits"},
+      {"AsmMegabyteLine",
+       write("long.s", "r0 = " + std::string(1 << 20, '7') + "\nexit\n"),
+       {"verify", "{dir}/long.s"},
+       "64 bits"},
+      {"RunDataIsDevice", ok_asm, {"run", "{dir}/ok.s", "--type", "xdp", "--data", "/dev/zero"}, "not a regular file"},
+      {"RunDataIsDirectory", ok_asm, {"run", "{dir}/ok.s", "--type", "xdp", "--data", "{dir}"}, "directory"},
+      {"RunMemIsFifo",
+       [](const ScratchDir& d) {
+         write_file(d / "ok.s", kOkAsm);
+         ASSERT_EQ(mkfifo((d / "mem.fifo").c_str(), 0600), 0);
+       },
+       {"run", "{dir}/ok.s", "--type", "raw", "--mem", "{dir}/mem.fifo"},
+       "not a regular file"},
+      {"RunCtxHugeSparse",
+       [](const ScratchDir& d) {
+         write_file(d / "ok.s", kOkAsm);
+         write_file(d / "ctx.json", "{}");
+         fs::resize_file(d / "ctx.json", uint64_t{1} << 30);
+       },
+       {"run", "{dir}/ok.s", "--type", "xdp", "--ctx", "{dir}/ctx.json"},
+       "larger than"},
+      {"RunCtxNumberOverflow",
+       [](const ScratchDir& d) {
+         write_file(d / "ok.s", kOkAsm);
+         write_file(d / "ctx.json", R"({"ingress_ifindex": 1e400})");
+       },
+       {"run", "{dir}/ok.s", "--type", "xdp", "--ctx", "{dir}/ctx.json"},
+       "malformed JSON"},
+      {"RunMapsNumberOverflow",
+       [](const ScratchDir& d) {
+         write_file(d / "ok.s", kOkAsm);
+         write_file(d / "maps.json", R"({"m": {"entries": [{"key": -1e999, "value": 1}]}})");
+       },
+       {"run", "{dir}/ok.s", "--type", "xdp", "--maps", "{dir}/maps.json"},
+       "malformed JSON"},
   };
 }
 

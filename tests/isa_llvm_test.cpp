@@ -18,10 +18,8 @@
 #include "isa/insn.h"
 #include "isa/llvm_disasm.h"
 #include "isa/printer.h"
-#include "llvm/BinaryFormat/ELF.h"
-#include "llvm/Object/ELFObjectFile.h"
-#include "llvm/Object/ObjectFile.h"
 #include "tests/isa_forms.h"
+#include "tests/support/llvm_object_sections.h"
 
 namespace bpfvet::isa {
 namespace {
@@ -236,27 +234,15 @@ TEST_F(LlvmMcApi, CorpusObjectsDecodeTheSame) {
   if (objects.empty()) GTEST_SKIP() << "no corpus objects in " << dir;
   size_t sections = 0, compared = 0;
   for (const fs::path& path : objects) {
-    auto file = llvm::object::ObjectFile::createObjectFile(path.string());
-    if (!file) {
-      llvm::consumeError(file.takeError());
-      ADD_FAILURE() << path << ": not an object file";
+    std::vector<testsupport::LlvmExecSection> secs;
+    std::string error;
+    if (!testsupport::llvm_exec_sections(path.string(), secs, error)) {
+      ADD_FAILURE() << path << ": not an object file: " << error;
       continue;
     }
-    const auto arch = file->getBinary()->getArch();
-    if (arch != llvm::Triple::bpfel && arch != llvm::Triple::bpfeb) continue;  // e.g. a host .o of a tool
-    for (const llvm::object::SectionRef& sec : file->getBinary()->sections()) {
-      const llvm::object::ELFSectionRef elf(sec);
-      if (!(elf.getFlags() & llvm::ELF::SHF_EXECINSTR) || sec.getSize() == 0) continue;
-      auto name = sec.getName();
-      auto contents = sec.getContents();
-      if (!name || !contents) {
-        if (!name) llvm::consumeError(name.takeError());
-        if (!contents) llvm::consumeError(contents.takeError());
-        continue;
-      }
-      const std::string where = path.filename().string() + ":" + name->str();
-      const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(contents->data()),
-                                           contents->size());
+    for (const auto& sec : secs) {
+      const std::string where = path.filename().string() + ":" + sec.name;
+      const std::span<const uint8_t> bytes(sec.bytes);
       auto raw = raw_from_bytes(bytes);
       ASSERT_TRUE(raw.ok()) << where << ": " << raw.message();
       auto ours = decode(*raw);

@@ -293,7 +293,7 @@ const std::vector<Input>& inputs() {
     // Ranges crossing 0, the signed and unsigned 32- and 64-bit boundaries.
     for (int64_t lo : {int64_t{-3}, int64_t{-8}, int64_t{-1}, int64_t{-20}, INT64_MAX - 2, INT64_MIN})
       for (int64_t len : {1, 6, 40})
-        add_input(v, Scalar::srange(lo, lo + len));
+        add_input(v, Scalar::srange(lo, static_cast<int64_t>(static_cast<uint64_t>(lo) + len)));  // wraps
     for (uint64_t lo : {uint64_t{0x7ffffff0}, uint64_t{0xfffffff0}, uint64_t{0x1fffffff0}})
       for (uint64_t len : {uint64_t{17}, uint64_t{40}})
         add_input(v, Scalar::urange(lo, lo + len));
