@@ -28,11 +28,36 @@ constexpr uint32_t kMaxArgs = 12;
 #define SKB_FIELD(name) CtxFieldSpec{#name, offsetof(struct __sk_buff, name), sizeof(((struct __sk_buff*)0)->name)}
 #define XDP_FIELD(name) CtxFieldSpec{#name, offsetof(struct xdp_md, name), sizeof(((struct xdp_md*)0)->name)}
 #define SOCK_FIELD(name) CtxFieldSpec{#name, offsetof(struct bpf_sock, name), sizeof(((struct bpf_sock*)0)->name)}
+#define OPS_FIELD(name) \
+  CtxFieldSpec{#name, offsetof(struct bpf_sock_ops, name), sizeof(((struct bpf_sock_ops*)0)->name)}
+#define ADDR_FIELD(name) \
+  CtxFieldSpec{#name, offsetof(struct bpf_sock_addr, name), sizeof(((struct bpf_sock_addr*)0)->name)}
+#define MSG_FIELD(name) CtxFieldSpec{#name, offsetof(struct sk_msg_md, name), sizeof(((struct sk_msg_md*)0)->name)}
+
+// Defaults of the socket program types (sock_ops, cgroup_sock_addr, sk_skb, sk_msg): an
+// established IPv4 TCP connection from 127.0.0.1:54321 (remote) to 127.0.0.1:80 (local).
+// Addresses are in network byte order; remote ports are in network byte order in the
+// upper 16 bits of their 32-bit field, as the kernel's ctx rewrite leaves them on a
+// little-endian host; local ports are in host byte order; bpf_sock_addr.user_port is
+// in network byte order in the low 16 bits (a sockaddr_in's sin_port).
+constexpr uint32_t kAfInet = 2, kSockStream = 1, kIpprotoTcp = 6, kTcpEstablished = 1;
+constexpr uint32_t kLoopbackIp4 = 0x0100007f;       // 127.0.0.1 as the bytes 7f 00 00 01
+constexpr uint32_t kRemotePortField = 0x31d40000;   // htons(54321) << 16
+constexpr uint32_t kLocalPort = 80;
+constexpr uint32_t kUserPortField = 0x5000;         // htons(80)
+
+bool is_sock_type(ProgType t) {
+  return t == ProgType::SockOps || t == ProgType::CgroupSockAddr || t == ProgType::SkSkb || t == ProgType::SkMsg;
+}
 
 bool is_skb_type(ProgType t) {
   return t == ProgType::SocketFilter || t == ProgType::SchedCls || t == ProgType::SchedAct ||
          t == ProgType::CgroupSkb;
 }
+// Types whose context is a __sk_buff over the packet (data/data_end/len written by us).
+bool is_skb_layout(ProgType t) { return is_skb_type(t) || t == ProgType::SkSkb || t == ProgType::FlowDissector; }
+// sk_skb and sk_msg see stream data, not a frame: no Ethernet header is required.
+bool is_stream_type(ProgType t) { return t == ProgType::SkSkb || t == ProgType::SkMsg; }
 bool is_regs_type(ProgType t) {
   return t == ProgType::Kprobe || t == ProgType::Kretprobe || t == ProgType::Uprobe || t == ProgType::PerfEvent;
 }
@@ -41,7 +66,11 @@ uint32_t ctx_struct_size(ProgType t) {
   switch (t) {
     case ProgType::Xdp: return sizeof(struct xdp_md);
     case ProgType::SocketFilter: case ProgType::SchedCls: case ProgType::SchedAct: case ProgType::CgroupSkb:
+    case ProgType::SkSkb: case ProgType::FlowDissector:
       return sizeof(struct __sk_buff);
+    case ProgType::SockOps: return sizeof(struct bpf_sock_ops);
+    case ProgType::CgroupSockAddr: return sizeof(struct bpf_sock_addr);
+    case ProgType::SkMsg: return sizeof(struct sk_msg_md);
     case ProgType::Kprobe: case ProgType::Kretprobe: case ProgType::Uprobe: return kPtRegsSize;
     case ProgType::PerfEvent: return kPtRegsSize + 16;  // regs, sample_period, addr
     case ProgType::RawTracepoint: case ProgType::Lsm: return kMaxArgs * 8;
@@ -52,6 +81,82 @@ uint32_t ctx_struct_size(ProgType t) {
 
 void put(std::vector<uint8_t>& buf, uint32_t off, uint32_t size, uint64_t v) {
   std::memcpy(buf.data() + off, &v, size);  // little-endian host
+}
+
+void add_cb_fields(std::vector<CtxFieldSpec>& f) {
+  static const char* kCb[] = {"cb0", "cb1", "cb2", "cb3", "cb4"};
+  for (int i = 0; i < 5; ++i) f.push_back({kCb[i], static_cast<uint32_t>(offsetof(struct __sk_buff, cb) + 4 * i), 4});
+}
+
+// The connection defaults of a socket program type, into the zeroed context `ctx`.
+void put_sock_defaults(ProgType t, uint8_t* ctx) {
+  if (t == ProgType::SockOps) {
+    auto* o = reinterpret_cast<struct bpf_sock_ops*>(ctx);
+    o->family = kAfInet;
+    o->remote_ip4 = o->local_ip4 = kLoopbackIp4;
+    o->remote_port = kRemotePortField;
+    o->local_port = kLocalPort;
+    o->is_fullsock = 1;
+    o->state = kTcpEstablished;
+    o->snd_cwnd = 10;
+    o->mss_cache = 1460;
+    o->snd_ssthresh = 0x7fffffff;  // TCP_INFINITE_SSTHRESH
+  } else if (t == ProgType::CgroupSockAddr) {
+    auto* a = reinterpret_cast<struct bpf_sock_addr*>(ctx);
+    a->user_family = a->family = kAfInet;
+    a->user_ip4 = kLoopbackIp4;
+    a->user_port = kUserPortField;
+    a->type = kSockStream;
+    a->protocol = kIpprotoTcp;
+  } else if (t == ProgType::SkSkb) {
+    auto* s = reinterpret_cast<struct __sk_buff*>(ctx);
+    s->family = kAfInet;
+    s->remote_ip4 = s->local_ip4 = kLoopbackIp4;
+    s->remote_port = kRemotePortField;
+    s->local_port = kLocalPort;
+    s->ifindex = kLoopbackIfindex;
+  } else if (t == ProgType::SkMsg) {
+    auto* m = reinterpret_cast<struct sk_msg_md*>(ctx);
+    m->family = kAfInet;
+    m->remote_ip4 = m->local_ip4 = kLoopbackIp4;
+    m->remote_port = kRemotePortField;
+    m->local_port = kLocalPort;
+  }
+}
+
+// The socket behind ctx->sk, derived from the (final) context fields.
+template <typename Ctx>
+void fill_sock_from(const Ctx& c, struct bpf_sock& sk) {
+  sk.family = c.family;
+  sk.src_ip4 = c.local_ip4;
+  sk.dst_ip4 = c.remote_ip4;
+  sk.src_port = c.local_port;
+  sk.dst_port = static_cast<uint16_t>(c.remote_port >> 16);
+  std::memcpy(sk.src_ip6, c.local_ip6, sizeof sk.src_ip6);
+  std::memcpy(sk.dst_ip6, c.remote_ip6, sizeof sk.dst_ip6);
+}
+
+struct bpf_sock mock_sock(ProgType t, const uint8_t* ctx) {
+  struct bpf_sock sk {};
+  sk.type = kSockStream;
+  sk.protocol = kIpprotoTcp;
+  sk.state = kTcpEstablished;
+  if (t == ProgType::SockOps) {
+    fill_sock_from(*reinterpret_cast<const struct bpf_sock_ops*>(ctx), sk);
+    sk.state = reinterpret_cast<const struct bpf_sock_ops*>(ctx)->state;
+  } else if (t == ProgType::SkSkb) {
+    fill_sock_from(*reinterpret_cast<const struct __sk_buff*>(ctx), sk);
+  } else if (t == ProgType::SkMsg) {
+    fill_sock_from(*reinterpret_cast<const struct sk_msg_md*>(ctx), sk);
+  } else {  // cgroup_sock_addr: the socket being bound/connected, not yet connected
+    const auto* a = reinterpret_cast<const struct bpf_sock_addr*>(ctx);
+    sk.family = a->family;
+    sk.type = a->type;
+    sk.protocol = a->protocol;
+    sk.state = 7;  // BPF_TCP_CLOSE
+    sk.src_ip4 = a->msg_src_ip4;
+  }
+  return sk;
 }
 
 }  // namespace
@@ -67,10 +172,29 @@ std::vector<CtxFieldSpec> ctx_fields(ProgType t) {
          SKB_FIELD(wire_len), SKB_FIELD(gso_segs), SKB_FIELD(gso_size), SKB_FIELD(hwtstamp),
          SKB_FIELD(family), SKB_FIELD(remote_ip4), SKB_FIELD(local_ip4), SKB_FIELD(remote_port),
          SKB_FIELD(local_port)};
-    for (int i = 0; i < 5; ++i) {
-      static const char* kCb[] = {"cb0", "cb1", "cb2", "cb3", "cb4"};
-      f.push_back({kCb[i], static_cast<uint32_t>(offsetof(struct __sk_buff, cb) + 4 * i), 4});
-    }
+    add_cb_fields(f);
+  } else if (t == ProgType::SkSkb) {
+    f = {SKB_FIELD(mark), SKB_FIELD(priority), SKB_FIELD(ifindex), SKB_FIELD(ingress_ifindex),
+         SKB_FIELD(hash), SKB_FIELD(tc_index), SKB_FIELD(family), SKB_FIELD(remote_ip4),
+         SKB_FIELD(local_ip4), SKB_FIELD(remote_port), SKB_FIELD(local_port)};
+    add_cb_fields(f);
+  } else if (t == ProgType::SockOps) {
+    f = {OPS_FIELD(op), OPS_FIELD(family), OPS_FIELD(remote_ip4), OPS_FIELD(local_ip4), OPS_FIELD(remote_port),
+         OPS_FIELD(local_port), OPS_FIELD(is_fullsock), OPS_FIELD(snd_cwnd), OPS_FIELD(srtt_us),
+         OPS_FIELD(bpf_sock_ops_cb_flags), OPS_FIELD(state), OPS_FIELD(rtt_min), OPS_FIELD(snd_ssthresh),
+         OPS_FIELD(rcv_nxt), OPS_FIELD(snd_nxt), OPS_FIELD(snd_una), OPS_FIELD(mss_cache), OPS_FIELD(ecn_flags),
+         OPS_FIELD(rate_delivered), OPS_FIELD(rate_interval_us), OPS_FIELD(packets_out), OPS_FIELD(retrans_out),
+         OPS_FIELD(total_retrans), OPS_FIELD(segs_in), OPS_FIELD(data_segs_in), OPS_FIELD(segs_out),
+         OPS_FIELD(data_segs_out), OPS_FIELD(lost_out), OPS_FIELD(sacked_out), OPS_FIELD(sk_txhash),
+         OPS_FIELD(bytes_received), OPS_FIELD(bytes_acked), OPS_FIELD(skb_len), OPS_FIELD(skb_tcp_flags)};
+    static const char* kArgs[] = {"args0", "args1", "args2", "args3"};
+    for (int i = 0; i < 4; ++i) f.push_back({kArgs[i], static_cast<uint32_t>(offsetof(struct bpf_sock_ops, args) + 4 * i), 4});
+  } else if (t == ProgType::CgroupSockAddr) {
+    f = {ADDR_FIELD(user_family), ADDR_FIELD(user_ip4), ADDR_FIELD(user_port), ADDR_FIELD(family),
+         ADDR_FIELD(type), ADDR_FIELD(protocol), ADDR_FIELD(msg_src_ip4)};
+  } else if (t == ProgType::SkMsg) {
+    f = {MSG_FIELD(family), MSG_FIELD(remote_ip4), MSG_FIELD(local_ip4), MSG_FIELD(remote_port),
+         MSG_FIELD(local_port)};
   } else if (is_regs_type(t)) {
     for (uint32_t i = 0; i < kPtRegsSize / 8; ++i) f.push_back({kPtRegs[i], i * 8, 8});
     if (t == ProgType::PerfEvent) {
@@ -128,8 +252,8 @@ Result<std::unique_ptr<MockContext>> MockContext::create(const RunInput& in, Reg
   std::unique_ptr<MockContext> c(new MockContext());
   c->type_ = in.type;
   c->regions_ = &regions;
-  c->skb_ = is_skb_type(in.type);
-  const bool packet = c->skb_ || in.type == ProgType::Xdp;
+  c->skb_ = is_skb_layout(in.type);
+  const bool packet = c->skb_ || in.type == ProgType::Xdp || in.type == ProgType::SkMsg;
   if (!packet && !in.data.empty() && in.type != ProgType::Raw)
     return Error{std::string("--data: program type ") + isa::prog_type_name(in.type) + " takes no packet"};
   if (in.mem && in.type != ProgType::Raw)
@@ -141,6 +265,7 @@ Result<std::unique_ptr<MockContext>> MockContext::create(const RunInput& in, Reg
   if (c->ctx_size_ > (1u << 20)) return Error{"--ctx: tracepoint buffer is larger than 1 MiB"};
   c->ctx_init_.assign(c->ctx_size_, 0);
   if (in.type == ProgType::Tracepoint && in.ctx.buffer) c->ctx_init_ = *in.ctx.buffer;
+  if (is_sock_type(in.type)) put_sock_defaults(in.type, c->ctx_init_.data());
   if (auto st = c->apply_fields(in.ctx); !st) return st.error();
 
   if (c->ctx_size_ > 0) {
@@ -149,9 +274,10 @@ Result<std::unique_ptr<MockContext>> MockContext::create(const RunInput& in, Reg
     c->ctx_block_ = std::move(*b);
     regions.add(c->ctx_block_->addr(), c->ctx_size_, true, "ctx");
   }
+  if (auto st = c->init_side_blocks(); !st) return st.error();
   if (packet) {
     c->packet_init_ = in.data.empty() ? std::vector<uint8_t>(kDefaultPacket, 0) : in.data;
-    if (c->packet_init_.size() < kEthHlen)
+    if (c->packet_init_.size() < kEthHlen && !is_stream_type(in.type))
       return Error{"--data: packet of " + std::to_string(c->packet_init_.size()) +
                    " bytes is shorter than an Ethernet header (14 bytes)"};
     if (c->packet_init_.size() > 65535) return Error{"--data: packet larger than 65535 bytes"};
@@ -181,13 +307,14 @@ void MockContext::init_packet() {
   pkt_.limit = pkt_.start + packet_block_->size();
   pkt_.mac = pkt_.start + kPacketHeadroom;
   pkt_.end = pkt_.mac + packet_init_.size();
+  pkt_.msg_end = pkt_.end;
   // Socket filters and cgroup skb programs see the packet from the network header.
   pkt_.data = (type_ == ProgType::SocketFilter || type_ == ProgType::CgroupSkb) ? pkt_.mac + kEthHlen : pkt_.mac;
   pkt_.meta = pkt_.data;
   pristine_ = pkt_;
   exposed_lo_ = pkt_.mac;
   // The fields derived from the frame, computed once into the pristine context.
-  if (skb_) {
+  if (is_skb_type(type_)) {
     auto* skb = reinterpret_cast<struct __sk_buff*>(ctx_init_.data());
     const uint8_t* eth = packet_init_.data();
     uint16_t proto;
@@ -197,7 +324,7 @@ void MockContext::init_packet() {
     const bool all_zero = std::all_of(eth, eth + 6, [](uint8_t b) { return b == 0; });
     skb->pkt_type = (eth[0] & 1) ? (all_ff ? 1 : 2) : (all_zero ? 0 : 3);
     if (skb->ifindex == 0) skb->ifindex = kLoopbackIfindex;
-  } else {
+  } else if (type_ == ProgType::Xdp) {
     auto* xdp = reinterpret_cast<struct xdp_md*>(ctx_init_.data());
     if (xdp->ingress_ifindex == 0) xdp->ingress_ifindex = kLoopbackIfindex;
   }
@@ -215,23 +342,30 @@ void MockContext::reset() {
     pkt_ = pristine_;
     exposed_lo_ = pkt_.mac;
     std::memcpy(reinterpret_cast<uint8_t*>(pkt_.mac), packet_init_.data(), packet_init_.size());
-    update_packet_region();  // the context copy already holds the pristine pointers
+    update_packet_region();
+    if (keys_block_) reset_flow_keys();  // the context copy already holds the pristine pointers
   }
 }
 
 void MockContext::update_packet_region() {
-  const uint64_t lo = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
+  const uint64_t lo = type_ == ProgType::SkMsg ? pkt_.mac : skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
+  const uint64_t hi = type_ == ProgType::SkMsg ? pkt_.msg_end : pkt_.end;
   exposed_lo_ = std::min(exposed_lo_, lo);
-  if (packet_region_ != lo || packet_region_size_ != pkt_.end - lo) {
-    if (packet_region_ != 0) regions_->move(packet_region_, lo, pkt_.end - lo);
-    else regions_->add(lo, pkt_.end - lo, true, "packet");
+  if (packet_region_ != lo || packet_region_size_ != hi - lo) {
+    if (packet_region_ != 0) regions_->move(packet_region_, lo, hi - lo);
+    else regions_->add(lo, hi - lo, true, "packet");
     packet_region_ = lo;
-    packet_region_size_ = pkt_.end - lo;
+    packet_region_size_ = hi - lo;
   }
 }
 
 void MockContext::write_packet_fields(uint8_t* ctx) const {
-  if (skb_) {
+  if (type_ == ProgType::SkMsg) {
+    auto* msg = reinterpret_cast<struct sk_msg_md*>(ctx);
+    msg->data = reinterpret_cast<void*>(pkt_.data);
+    msg->data_end = reinterpret_cast<void*>(pkt_.end);
+    msg->size = static_cast<uint32_t>(pkt_.msg_end - pkt_.mac);
+  } else if (skb_) {
     auto* skb = reinterpret_cast<struct __sk_buff*>(ctx);
     skb->data = static_cast<uint32_t>(pkt_.data);
     skb->data_end = static_cast<uint32_t>(pkt_.end);
@@ -253,6 +387,9 @@ void MockContext::sync_packet() {
 
 std::vector<uint8_t> MockContext::data_out() const {
   if (!packet_block_) return {};
+  if (keys_block_) return flow_keys_out();
+  if (type_ == ProgType::SkMsg)
+    return std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(pkt_.mac), reinterpret_cast<const uint8_t*>(pkt_.msg_end));
   // XDP: from data_meta (the kernel copies the metadata out too); skb: from the MAC header.
   const uint64_t from = skb_ ? std::min(pkt_.mac, pkt_.data) : pkt_.meta;
   const auto* p = reinterpret_cast<const uint8_t*>(from);
@@ -267,6 +404,56 @@ std::vector<uint8_t> MockContext::data_out() const {
 std::vector<uint8_t> MockContext::mem_out() const {
   if (!mem_block_ || mem_init_.empty()) return {};
   return std::vector<uint8_t>(mem_block_->data(), mem_block_->data() + mem_init_.size());
+}
+
+Status MockContext::init_side_blocks() {
+  if (is_sock_type(type_)) {
+    // ctx->sk: a read-only bpf_sock consistent with the context's connection fields.
+    auto b = LowBlock::create(sizeof(struct bpf_sock));
+    if (!b) return b.error();
+    sock_block_ = std::move(*b);
+    const struct bpf_sock sk = mock_sock(type_, ctx_init_.data());
+    std::memcpy(sock_block_->data(), &sk, sizeof sk);
+    regions_->add(sock_block_->addr(), sizeof sk, false, "sock");
+    const uint64_t addr = sock_block_->addr();
+    uint32_t off = 0;
+    switch (type_) {
+      case ProgType::SockOps: off = offsetof(struct bpf_sock_ops, sk); break;
+      case ProgType::CgroupSockAddr: off = offsetof(struct bpf_sock_addr, sk); break;
+      case ProgType::SkMsg: off = offsetof(struct sk_msg_md, sk); break;
+      default: off = offsetof(struct __sk_buff, sk); break;
+    }
+    put(ctx_init_, off, 8, addr);
+  }
+  if (type_ == ProgType::FlowDissector) {
+    auto b = LowBlock::create(sizeof(struct bpf_flow_keys));
+    if (!b) return b.error();
+    keys_block_ = std::move(*b);
+    regions_->add(keys_block_->addr(), sizeof(struct bpf_flow_keys), true, "flow_keys");
+    put(ctx_init_, offsetof(struct __sk_buff, flow_keys), 8, keys_block_->addr());
+  }
+  return Ok{};
+}
+
+void MockContext::reset_flow_keys() {
+  // As the kernel's BPF_PROG_TEST_RUN for flow dissectors (bpf_flow_dissect): zeroed
+  // keys, n_proto from the Ethernet header, nhoff = thoff = 14.
+  struct bpf_flow_keys k {};
+  std::memcpy(&k.n_proto, packet_init_.data() + 12, 2);
+  k.nhoff = k.thoff = static_cast<uint16_t>(kEthHlen);
+  std::memcpy(keys_block_->data(), &k, sizeof k);
+}
+
+std::vector<uint8_t> MockContext::flow_keys_out() const {
+  // BPF_PROG_TEST_RUN's data_out for a flow dissector is the keys, with nhoff clamped
+  // into [14, packet length] and thoff into [nhoff, packet length].
+  struct bpf_flow_keys k;
+  std::memcpy(&k, keys_block_->data(), sizeof k);
+  const uint16_t hlen = static_cast<uint16_t>(packet_init_.size());
+  k.nhoff = std::clamp<uint16_t>(k.nhoff, static_cast<uint16_t>(kEthHlen), hlen);
+  k.thoff = std::clamp<uint16_t>(k.thoff, k.nhoff, hlen);
+  const auto* p = reinterpret_cast<const uint8_t*>(&k);
+  return std::vector<uint8_t>(p, p + sizeof k);
 }
 
 }  // namespace bpfvet::jit

@@ -41,6 +41,7 @@ struct Packet {
   uint64_t meta = 0;    // data_meta (== data when there is no metadata)
   uint64_t data = 0;    // what ctx->data holds
   uint64_t end = 0;     // ctx->data_end
+  uint64_t msg_end = 0; // sk_msg: one past the message (data_end may stop short of it)
 };
 
 class MockContext {
@@ -62,6 +63,11 @@ class MockContext {
   bool mocked() const { return ctx_size_ > 0 || type_ == isa::ProgType::Raw; }
   bool is_skb() const { return skb_; }
   bool is_xdp() const { return type_ == isa::ProgType::Xdp; }
+  bool is_msg() const { return type_ == isa::ProgType::SkMsg; }
+  /// Address of the mock socket ctx->sk points to (socket program types), or 0.
+  uint64_t sock_addr() const { return sock_block_ ? sock_block_->addr() : 0; }
+  /// Address of the flow dissector's struct bpf_flow_keys, or 0.
+  uint64_t flow_keys_addr() const { return keys_block_ ? keys_block_->addr() : 0; }
   isa::ProgType type() const { return type_; }
   Packet& packet() { return pkt_; }
   /// Writes the packet pointers and lengths back into the context struct and the
@@ -87,7 +93,12 @@ class MockContext {
   isa::ProgType type_ = isa::ProgType::Unspec;
   bool skb_ = false;
   RegionTable* regions_ = nullptr;
-  std::unique_ptr<LowBlock> ctx_block_, packet_block_, mem_block_;
+  /// The mock socket (ctx->sk) and flow keys blocks of the types that have them.
+  Status init_side_blocks();
+  void reset_flow_keys();
+  std::vector<uint8_t> flow_keys_out() const;
+
+  std::unique_ptr<LowBlock> ctx_block_, packet_block_, mem_block_, sock_block_, keys_block_;
   std::vector<uint8_t> ctx_init_;        // pristine context bytes
   std::vector<uint8_t> packet_init_;     // the frame as given
   std::vector<uint8_t> mem_init_;

@@ -88,7 +88,7 @@ uint64_t Runtime::call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3,
       check_arg(r1, 4, true, id == BPF_FUNC_spin_lock ? "bpf_spin_lock" : "bpf_spin_unlock", 1);
       return 0;
     case BPF_FUNC_get_socket_cookie:
-      return 0x1000 + 1;  // the mock socket's cookie (stable across runs)
+      return socket_cookie();  // stable across runs
     case BPF_FUNC_skb_store_bytes: case BPF_FUNC_skb_load_bytes: case BPF_FUNC_l3_csum_replace:
     case BPF_FUNC_l4_csum_replace: case BPF_FUNC_csum_diff: case BPF_FUNC_redirect:
     case BPF_FUNC_redirect_map: case BPF_FUNC_xdp_adjust_head: case BPF_FUNC_xdp_adjust_tail:
@@ -96,6 +96,12 @@ uint64_t Runtime::call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3,
     case BPF_FUNC_xdp_store_bytes: case BPF_FUNC_xdp_get_buff_len: case BPF_FUNC_skb_pull_data:
     case BPF_FUNC_csum_update: case BPF_FUNC_skb_load_bytes_relative:
       return helper_packet(id, r1, r2, r3, r4, r5);
+    case BPF_FUNC_sock_map_update: case BPF_FUNC_sock_hash_update: case BPF_FUNC_sk_redirect_map:
+    case BPF_FUNC_sk_redirect_hash: case BPF_FUNC_msg_redirect_map: case BPF_FUNC_msg_redirect_hash:
+    case BPF_FUNC_sock_ops_cb_flags_set: case BPF_FUNC_bind: case BPF_FUNC_msg_apply_bytes:
+    case BPF_FUNC_msg_cork_bytes: case BPF_FUNC_msg_pull_data: case BPF_FUNC_msg_push_data:
+    case BPF_FUNC_msg_pop_data:
+      return helper_sock(id, r1, r2, r3, r4);
     default:
       fail("unsupported helper " + helper_name(id) + " (id " + std::to_string(id) + ") in the mock runtime");
       return 0;

@@ -60,7 +60,7 @@ struct PinCpu0 {
 
 bool kernel_runnable(ProgType t) {
   return t == ProgType::SocketFilter || t == ProgType::SchedCls || t == ProgType::SchedAct || t == ProgType::Xdp ||
-         t == ProgType::CgroupSkb || t == ProgType::RawTracepoint;
+         t == ProgType::CgroupSkb || t == ProgType::RawTracepoint || t == ProgType::FlowDissector;
 }
 
 class KernelEngine final : public Engine {

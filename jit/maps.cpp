@@ -25,7 +25,7 @@ Status validate_map_def(const isa::MapDef& d) {
     case MapType::Array: case MapType::PercpuArray: case MapType::ProgArray: case MapType::PerfEventArray:
     case MapType::CgroupArray: case MapType::Cpumap: case MapType::Xskmap: case MapType::Devmap:
     case MapType::DevmapHash: case MapType::LpmTrie: case MapType::Queue: case MapType::Stack:
-    case MapType::BloomFilter: case MapType::Ringbuf:
+    case MapType::BloomFilter: case MapType::Ringbuf: case MapType::Sockmap: case MapType::Sockhash:
       break;
     default:
       return Error{map_label(d) + " (" + isa::map_type_name(d.type) + "): map type is not simulated by the runtime"};
@@ -44,7 +44,8 @@ bool MockMap::per_cpu() const {
 }
 bool MockMap::hash_like() const {
   return def_.type == MapType::Hash || def_.type == MapType::PercpuHash || def_.type == MapType::LruHash ||
-         def_.type == MapType::LruPercpuHash || def_.type == MapType::LpmTrie;
+         def_.type == MapType::LruPercpuHash || def_.type == MapType::LpmTrie ||
+         def_.type == MapType::Sockhash;  // the value slot holds the socket's cookie
 }
 bool MockMap::array_like() const { return def_.type == MapType::Array || def_.type == MapType::PercpuArray; }
 

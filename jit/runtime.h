@@ -93,6 +93,10 @@ class Runtime {
   uint64_t helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
   uint64_t helper_trace(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
   uint64_t helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+  /// Socket program helpers (helpers_sock.cpp): sockmap updates, redirects, sk_msg edits.
+  uint64_t helper_sock(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
+  /// The mock socket's cookie (bpf_get_socket_cookie, the value sockmap updates store).
+  static constexpr uint64_t socket_cookie() { return 0x1000 + 1; }
   uint64_t helper_ringbuf(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3);
   std::string format_printk(uint64_t fmt, uint64_t size, const uint64_t* args, int nargs);
   uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, bool str);

@@ -23,7 +23,7 @@ struct CorpusRun {
 
 bool packet_type(isa::ProgType t) {
   return t == isa::ProgType::Xdp || t == isa::ProgType::SchedCls || t == isa::ProgType::SchedAct ||
-         t == isa::ProgType::SocketFilter || t == isa::ProgType::CgroupSkb;
+         t == isa::ProgType::SocketFilter || t == isa::ProgType::CgroupSkb || t == isa::ProgType::FlowDissector;
 }
 
 std::vector<CorpusRun> corpus_runs() {

@@ -39,7 +39,8 @@ std::unique_ptr<Engine> engine_named(const std::string& name) {
 
 bool packet_type(isa::ProgType t) {
   return t == isa::ProgType::Xdp || t == isa::ProgType::SchedCls || t == isa::ProgType::SchedAct ||
-         t == isa::ProgType::SocketFilter || t == isa::ProgType::CgroupSkb;
+         t == isa::ProgType::SocketFilter || t == isa::ProgType::CgroupSkb || t == isa::ProgType::SkSkb ||
+         t == isa::ProgType::SkMsg || t == isa::ProgType::FlowDissector;
 }
 
 std::vector<std::string> objects() {

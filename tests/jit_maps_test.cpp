@@ -38,7 +38,7 @@ INSTANTIATE_TEST_SUITE_P(Maps, BadMapDef,
                                          BadDef{"ringbuf_not_pow2", def(MapType::Ringbuf, 0, 0, 5000)},
                                          BadDef{"queue_with_key", def(MapType::Queue, 4, 4, 4)},
                                          BadDef{"lpm_without_no_prealloc", def(MapType::LpmTrie, 8, 4, 4)},
-                                         BadDef{"sockmap_not_simulated", def(MapType::Sockmap, 4, 4, 4)}),
+                                         BadDef{"cgroup_storage_not_simulated", def(MapType::CgroupStorage, 8, 4, 0)}),
                          [](const testing::TestParamInfo<BadDef>& i) { return i.param.name; });
 
 uint8_t* at(uint64_t a) { return reinterpret_cast<uint8_t*>(a); }
