@@ -6,10 +6,12 @@
 #include <linux/bpf.h>
 
 #include <cstddef>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "isa/assembler.h"
+#include "isa/program.h"
 #include "jit/interp.h"
 
 namespace bpfvet::jit {
@@ -181,6 +183,73 @@ INSTANTIATE_TEST_SUITE_P(
         {"flow_dissector_has_no_fields", ProgType::FlowDissector, {{"mark", 1}}, ipv4_frame(), "unknown field 'mark'"},
     }),
     [](const auto& info) { return info.param.name; });
+
+// The corpus's socket programs on the mock socket maps: sock_ops files the connection
+// in a sockhash, sk_msg redirects through it (SK_PASS only when the key is there).
+class SockCorpus : public testing::Test {
+ protected:
+  Result<RunResult> run_object(const std::string& stem, const std::vector<std::pair<std::string, uint64_t>>& f,
+                               const std::vector<uint8_t>& data, std::vector<MapInput> maps = {}) {
+    const std::string path = std::string(BPFVET_CORPUS_DIR) + "/" + stem + ".o";
+    if (!std::filesystem::exists(path)) return Error{"not built"};
+    obj_ = isa::load_object(path, isa::LoadOptions{});
+    if (!obj_) return obj_.error();
+    RunRequest req;
+    req.program = &obj_->programs.at(0);
+    req.object = &*obj_;
+    req.input.type = req.program->type;
+    req.input.ctx.fields = f;
+    req.input.data = data;
+    req.input.maps = std::move(maps);
+    return make_interp_engine()->run(req);
+  }
+  Result<isa::Object> obj_ = Error{"unset"};
+};
+
+std::vector<uint8_t> le32s(std::initializer_list<uint32_t> words) {
+  std::vector<uint8_t> out;
+  for (uint32_t w : words)
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(w >> (8 * i)));
+  return out;
+}
+
+TEST_F(SockCorpus, SockOpsEstablishedFilesTheSocketInTheSockhash) {
+  auto r = run_object("sockops_established_map", {{"op", BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB}}, {});
+  if (!r && r.message() == "not built") GTEST_SKIP() << "corpus needs clang";
+  ASSERT_TRUE(r) << r.message();
+  EXPECT_EQ(r->retval, 1u);
+  ASSERT_EQ(r->maps.size(), 1u);
+  ASSERT_EQ(r->maps[0].entries.size(), 1u);
+  // key {sip4, dip4, sport = local port, dport = ntohl(remote_port)}, value: the cookie.
+  EXPECT_EQ(r->maps[0].entries[0].first, le32s({0x0100007f, 0x0100007f, 80, 0xd431}));
+  EXPECT_EQ(r->maps[0].entries[0].second, le32s({0x1001, 0}));
+  ASSERT_EQ(r->output.size(), 1u);
+  EXPECT_EQ(r->output[0].kind, "sock_map_update");
+  EXPECT_EQ(r->output[0].map, "sock_ops_map");
+}
+
+TEST_F(SockCorpus, SkMsgRedirectsOnlyToAFiledSocket) {
+  const std::vector<uint8_t> get = {'G', 'E', 'T', ' ', '/', 'x'};
+  auto miss = run_object("sk_msg_redirect_hash", {}, get);
+  if (!miss && miss.message() == "not built") GTEST_SKIP() << "corpus needs clang";
+  ASSERT_TRUE(miss) << miss.message();
+  EXPECT_EQ(miss->retval, 0u);  // SK_DROP: no socket at the key
+  EXPECT_TRUE(miss->output.empty());
+  MapInput m;
+  m.name = "sock_ops_map";
+  MapEntryInput e;
+  e.key.bytes = le32s({0x0100007f, 0x0100007f, 0xd431, 80});  // remote -> local, as the program builds it
+  e.value.bytes = le32s({0x1001, 0});
+  m.entries.push_back(e);
+  auto hit = run_object("sk_msg_redirect_hash", {}, get, {m});
+  ASSERT_TRUE(hit) << hit.message();
+  EXPECT_EQ(hit->retval, 1u);  // SK_PASS
+  ASSERT_EQ(hit->output.size(), 1u);
+  EXPECT_EQ(hit->output[0].kind, "redirect");
+  EXPECT_EQ(hit->output[0].data, e.key.bytes);
+  EXPECT_EQ(hit->output[0].flags, uint64_t(BPF_F_INGRESS));
+  EXPECT_EQ(hit->data_out, get);
+}
 
 }  // namespace
 }  // namespace bpfvet::jit
