@@ -50,6 +50,24 @@ struct Arm64Session::Cpu {
   uint8_t* stack = nullptr;
   std::set<std::pair<uint64_t, uint64_t>> seen;  // regions already mapped
   std::set<uint64_t> pages;                      // guest pages already mapped
+  NativeRegs* regs = nullptr;  // natively: the registers of the current trampoline entry
+  bool stopped = false;        // natively: the handler asked to end the run
+  // Register xN (N <= 30) of whichever CPU runs the code.
+  uint64_t x(int n) const {
+    if (regs != nullptr) return regs->x[n];
+    return reg(uc, n == 30 ? UC_ARM64_REG_LR : n == 29 ? UC_ARM64_REG_FP : UC_ARM64_REG_X0 + n);
+  }
+  void set_x(int n, uint64_t v) {
+    if (regs != nullptr)
+      regs->x[n] = v;
+    else
+      set_reg(uc, n == 30 ? UC_ARM64_REG_LR : n == 29 ? UC_ARM64_REG_FP : UC_ARM64_REG_X0 + n, v);
+  }
+  // Ends the run at the current trampoline entry.
+  void stop() {
+    stopped = true;
+    if (uc != nullptr) uc_emu_stop(uc);
+  }
   ~Cpu() {
     if (uc != nullptr) uc_close(uc);
     if (stack != nullptr) munmap(stack, kNativeStack);
@@ -97,8 +115,9 @@ Status emulator_available() {
   return Ok{};
 }
 
-Result<std::unique_ptr<Arm64Session>> Arm64Session::create(const RunRequest& req, bool checked, bool lse) {
-  if (auto st = emulator_available(); !st) return st.error();
+Result<std::unique_ptr<Arm64Session>> Arm64Session::create(const RunRequest& req, bool checked, bool lse,
+                                                           bool native) {
+  if (auto st = native ? native_available() : emulator_available(); !st) return st.error();
   auto rt = Runtime::create(req);
   if (!rt) return rt.error();
   std::unique_ptr<Arm64Session> s(new Arm64Session());
@@ -113,6 +132,11 @@ Result<std::unique_ptr<Arm64Session>> Arm64Session::create(const RunRequest& req
     return Error{"arm64 engine: cannot allocate emulator memory"};
   for (uint32_t i = 0; i < kTrampolineSize / 4; ++i) std::memcpy(s->tramp_mem_ + 4 * i, &kRet, 4);
   Arm64Session* self = s.get();
+  if (native) {
+    auto n = NativeA64::create(&Arm64Session::on_native, self);
+    if (!n) return n.error();
+    s->native_ = std::move(*n);
+  }
   s->rt_->invoke_callback = [self](uint64_t fn, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
     return self->callback(fn, a, b, c, d);
   };
@@ -143,6 +167,8 @@ Result<const Arm64Session::Loaded*> Arm64Session::load(const isa::Program& prog)
   const size_t bytes = c->code.size() * 4;
   if (bytes > kCodeSize - code_used_) return Error{"arm64 engine: the code area is full"};
   std::memcpy(code_mem_ + code_used_, c->code.data(), bytes);
+  if (native_ != nullptr)
+    if (auto st = native_->load(code_used_, c->code); !st) return st.error();
   code_used_ += (bytes + 63) & ~size_t(63);
   auto l = std::make_unique<Loaded>();
   l->program = &prog;
@@ -156,6 +182,10 @@ Result<Arm64Session::Cpu*> Arm64Session::cpu(uint32_t level) {
     auto c = std::make_unique<Cpu>();
     c->session = this;
     c->level = static_cast<uint32_t>(cpus_.size());
+    if (native_ != nullptr) {  // the host CPU: nothing to set up
+      cpus_.push_back(std::move(c));
+      continue;
+    }
     if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &c->uc) != UC_ERR_OK)
       return Error{"arm64 engine: uc_open failed"};
     uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM64_MAX);
@@ -185,6 +215,7 @@ Result<Arm64Session::Cpu*> Arm64Session::cpu(uint32_t level) {
 }
 
 void Arm64Session::sync_memory(Cpu& c) {
+  if (c.uc == nullptr) return;  // natively every region is already host memory
   for (const Region& r : rt_->regions().regions()) {
     if (r.size == 0 || !c.seen.insert({r.base, r.size}).second) continue;
     const uint64_t lo = r.base & ~(kPage - 1);
@@ -227,6 +258,19 @@ void Arm64Session::fail_at(uint64_t code_addr, const std::string& what) {
   }
 }
 
+bool Arm64Session::on_native(void* session, uint64_t slot_offset, NativeRegs& regs) {
+  auto& s = *static_cast<Arm64Session*>(session);
+  Cpu& c = *s.cpus_[s.level_];
+  c.regs = &regs;
+  c.stopped = false;
+  if (slot_offset == ~0ull) {
+    s.fail_at(regs.x[30] - 4, "control reached the trampoline page other than by a call");
+    return false;
+  }
+  s.on_trampoline(c, kTrampolineBase + slot_offset);
+  return !c.stopped;
+}
+
 void Arm64Session::on_trampoline(Cpu& c, uint64_t address) {
   const uint64_t off = address - kTrampolineBase;
   if (off >= kServiceOffset) {
@@ -237,70 +281,67 @@ void Arm64Session::on_trampoline(Cpu& c, uint64_t address) {
 }
 
 void Arm64Session::call_helper(Cpu& c, int32_t id) {
-  uc_engine* uc = c.uc;
-  const uint64_t call_site = reg(uc, UC_ARM64_REG_LR) - 4;
-  const uint64_t r0 = rt_->call_helper(id, reg(uc, UC_ARM64_REG_X0), reg(uc, UC_ARM64_REG_X1),
-                                       reg(uc, UC_ARM64_REG_X2), reg(uc, UC_ARM64_REG_X3), reg(uc, UC_ARM64_REG_X4));
+  const uint64_t call_site = c.x(30) - 4;
+  const uint64_t r0 = rt_->call_helper(id, c.x(0), c.x(1), c.x(2), c.x(3), c.x(4));
   if (!error_.empty() || rt_->failed()) {
     fail_at(call_site, rt_->error());
-    uc_emu_stop(uc);
+    c.stop();
     return;
   }
-  set_reg(uc, UC_ARM64_REG_X0, r0);
+  c.set_x(0, r0);
   sync_memory(c);
 }
 
 void Arm64Session::on_service(Cpu& c, uint32_t code) {
-  uc_engine* uc = c.uc;
-  const uint64_t call_site = reg(uc, UC_ARM64_REG_LR) - 4;
+  const uint64_t call_site = c.x(30) - 4;
   const uint32_t ldabs = uint32_t(Service::LdAbs), check = uint32_t(Service::Check);
   if (code == uint32_t(Service::Stop)) {
-    uc_emu_stop(uc);
+    c.stop();
   } else if (code == uint32_t(Service::FellOff)) {
     fail_at(call_site, "execution fell off the end of the program");
-    uc_emu_stop(uc);
+    c.stop();
   } else if (code == uint32_t(Service::CallDepth)) {
     fail_at(call_site, "call depth exceeds " + std::to_string(kMaxCallFrames) + " frames");
-    uc_emu_stop(uc);
+    c.stop();
   } else if (code == uint32_t(Service::TailCall)) {
     uint64_t target_addr = 0;
-    const isa::Program* target = rt_->tail_call_target(reg(uc, UC_ARM64_REG_X1), reg(uc, UC_ARM64_REG_X2));
+    const isa::Program* target = rt_->tail_call_target(c.x(1), c.x(2));
     if (target != nullptr && tail_calls_ < kMaxTailCalls) {
       auto l = load(*target);
       if (!l) {
         fail_at(call_site, "tail call target '" + target->name + "': " + l.message());
-        uc_emu_stop(uc);
+        c.stop();
         return;
       }
       ++tail_calls_;
       target_addr = (*l)->code->base + (*l)->code->body;
     }
-    set_reg(uc, UC_ARM64_REG_X10, target_addr);
+    c.set_x(10, target_addr);
   } else if (code == uint32_t(Service::Helper)) {
-    call_helper(c, static_cast<int32_t>(reg(uc, UC_ARM64_REG_X10)));
+    call_helper(c, static_cast<int32_t>(c.x(10)));
   } else if (code >= ldabs && code < ldabs + 3) {
     const uint32_t size = 1u << (code - ldabs);
     if (!rt_->context().is_skb()) {
       fail_at(call_site, "legacy packet load (LD_ABS/LD_IND) needs a socket buffer context");
-      uc_emu_stop(uc);
+      c.stop();
       return;
     }
     const Packet& p = rt_->context().packet();
-    const int64_t off = static_cast<int64_t>(reg(uc, UC_ARM64_REG_X10));
+    const int64_t off = static_cast<int64_t>(c.x(10));
     const uint64_t len = p.end - p.data;
     if (off < 0 || static_cast<uint64_t>(off) + size > len) {
       early_exit_ = true;  // an out-of-bounds legacy load ends the program with r0 = 0
-      uc_emu_stop(uc);
+      c.stop();
       return;
     }
     uint64_t v = 0;
     for (uint32_t i = 0; i < size; ++i) v = (v << 8) | reinterpret_cast<const uint8_t*>(p.data + off)[i];
-    set_reg(uc, UC_ARM64_REG_X7, v);
+    c.set_x(7, v);
   } else if (code >= check && code < check + 16) {
     const uint32_t k = code - check;
     const uint32_t size = 1u << (k & 3);
     const bool write = (k & 4) != 0, atomic = (k & 8) != 0;
-    const uint64_t a = reg(uc, UC_ARM64_REG_X10);
+    const uint64_t a = c.x(10);
     if (!rt_->regions().check(a, size, write)) {
       std::string what = std::string("invalid ") + (write ? "write" : "read") + " of " +
                          std::to_string(size) + " bytes at " + hex(a);
@@ -314,14 +355,14 @@ void Arm64Session::on_service(Cpu& c, uint32_t code) {
         what += ": not inside the stack, context, packet or any map value";
       }
       fail_at(call_site, what);
-      uc_emu_stop(uc);
+      c.stop();
     } else if (atomic && a % size != 0) {
       fail_at(call_site, "misaligned atomic access at " + hex(a));
-      uc_emu_stop(uc);
+      c.stop();
     }
   } else {
     fail_at(call_site, "unknown service " + std::to_string(code));
-    uc_emu_stop(uc);
+    c.stop();
   }
 }
 
@@ -331,6 +372,7 @@ uint64_t Arm64Session::enter(uint32_t level, uint64_t addr, const uint64_t args[
     if (error_.empty()) error_ = c.message();
     return 0;
   }
+  if (native_ != nullptr) return native_->enter(addr, args, fp);
   uc_engine* uc = (*c)->uc;
   sync_memory(**c);
   static const int kArgRegs[5] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3,
@@ -363,7 +405,7 @@ uint64_t Arm64Session::callback(uint64_t fn, uint64_t a, uint64_t b, uint64_t c,
     rt_->fail("callback nesting exceeds " + std::to_string(kMaxCallFrames) + " frames");
     return 0;
   }
-  const uint64_t fp = reg(cpus_[level]->uc, UC_ARM64_REG_X25);
+  const uint64_t fp = cpus_[level]->x(25);
   const uint64_t args[5] = {a, b, c, d, 0};
   level_ = level + 1;
   const uint64_t r0 = enter(level + 1, fn, args, fp);

@@ -15,6 +15,12 @@
 // A64 instructions (a deterministic cost) and the entries of every block (for the
 // cycle estimate of a64_mca.h), and stops endless loops; unmapped accesses become
 // errors naming the BPF instruction, never host crashes.
+//
+// On an AArch64 host a session may instead run the same code natively (a64_native.h):
+// the trampoline page and code area are mapped at the same fixed addresses, the
+// trampoline handler is the same on_trampoline() (registers read and written through
+// the Cpu, a stop unwinds the native run), regions need no mapping, and nothing counts
+// instructions or blocks (no budget either: only verified code runs natively).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +30,7 @@
 #include <vector>
 
 #include "jit/arm64/a64_mca.h"
+#include "jit/arm64/a64_native.h"
 #include "jit/arm64/arm64_jit.h"
 #include "jit/engine.h"
 #include "jit/runtime.h"
@@ -37,8 +44,10 @@ class Arm64Session {
  public:
   /// Builds the runtime for `req` and compiles its entry program.  `checked`: the
   /// unverified mode (every access checked; also chosen for program types without a
-  /// mock context); `lse`: LSE atomics or LL/SC loops.
-  static Result<std::unique_ptr<Arm64Session>> create(const RunRequest& req, bool checked, bool lse = true);
+  /// mock context); `lse`: LSE atomics or LL/SC loops; `native`: run on this host's
+  /// CPU instead of unicorn (Error unless native_available(); one native session at a time).
+  static Result<std::unique_ptr<Arm64Session>> create(const RunRequest& req, bool checked, bool lse = true,
+                                                      bool native = false);
   ~Arm64Session();
   Arm64Session(const Arm64Session&) = delete;
   Arm64Session& operator=(const Arm64Session&) = delete;
@@ -46,6 +55,8 @@ class Arm64Session {
   /// One run of the entry program from a fresh begin_run(); returns r0.
   Result<uint64_t> run();
   Runtime& runtime() { return *rt_; }
+  /// True when the code runs natively (no instruction or block counts then).
+  bool native() const { return native_ != nullptr; }
   /// A64 instructions executed by the last run (callbacks included).
   uint64_t executed() const { return executed_; }
   /// How often the last run entered each straight-line block of generated code, keyed
@@ -82,7 +93,10 @@ class Arm64Session {
   std::string where(uint64_t code_addr) const;
   friend struct Hooks;
 
+  static bool on_native(void* session, uint64_t slot_offset, NativeRegs& regs);
+
   std::unique_ptr<Runtime> rt_;
+  std::unique_ptr<NativeA64> native_;  // set when running natively
   bool checked_ = false, lse_ = true;
   uint8_t* code_mem_ = nullptr;   // kCodeSize bytes, host side of the code area
   uint8_t* tramp_mem_ = nullptr;  // kTrampolineSize bytes of RET

@@ -1,5 +1,7 @@
 // The "arm64" engine: verified programs compiled by the ARM64 JIT and run on an
-// emulated AArch64 CPU (unicorn), so it works on any host.
+// emulated AArch64 CPU (unicorn), so it works on any host; on an AArch64 host verified
+// code runs natively instead (a64_native.h; the result says emulated: false and has
+// no instruction count or cycle estimate), unverified code stays emulated.
 //
 // How it works: an Arm64Session (arm64_emulator.h) builds the Runtime from the request
 // and compiles the entry program with arm64::compile(); each run starts the emulator
@@ -21,7 +23,7 @@
 
 namespace bpfvet::jit {
 
-/// The "arm64" engine (available wherever unicorn can emulate AArch64).
+/// The "arm64" engine (available on AArch64 hosts and wherever unicorn can emulate AArch64).
 std::unique_ptr<Engine> make_arm64_engine();
 
 namespace arm64 {
