@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "isa/helpers.h"
+#include "jit/helper_util.h"
 #include "jit/runtime.h"
 
 #include <linux/bpf.h>
@@ -13,11 +14,10 @@ using isa::MapType;
 
 namespace {
 
-constexpr size_t kMaxOutputEvents = 4096;
+using helper_util::kMaxOutputEvents;
+using helper_util::neg;
+using helper_util::ptr;
 constexpr uint64_t kClockStep = 1000;  // each clock read advances the mock clock by 1 us
-
-uint8_t* ptr(uint64_t a) { return reinterpret_cast<uint8_t*>(a); }
-uint64_t neg(int64_t e) { return static_cast<uint64_t>(-e); }
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "jit/helper_util.h"
 #include "jit/runtime.h"
 
 #include <linux/bpf.h>
@@ -10,7 +11,9 @@ namespace bpfvet::jit {
 
 namespace {
 
-constexpr size_t kMaxOutputEvents = 4096;
+using helper_util::kMaxOutputEvents;
+using helper_util::neg;
+using helper_util::ptr;
 constexpr uint64_t kMaxLoops = 1u << 23;     // BPF_MAX_LOOPS
 constexpr uint64_t kXdpFrameSize = 40;       // sizeof(struct xdp_frame) at the buffer start
 constexpr uint64_t kSkbSharedInfo = 320;     // tailroom the kernel keeps for skb_shared_info
@@ -19,8 +22,6 @@ constexpr uint64_t kEthHlen = 14;
 constexpr int64_t kEACCES = 13, kENOTSUPP = 524;
 constexpr uint64_t kXdpAborted = 0, kXdpRedirect = 4, kTcActShot = 2, kTcActRedirect = 7;
 
-uint8_t* ptr(uint64_t a) { return reinterpret_cast<uint8_t*>(a); }
-uint64_t neg(int64_t e) { return static_cast<uint64_t>(-e); }
 
 uint16_t fold16(uint64_t sum) {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);

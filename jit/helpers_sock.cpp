@@ -9,6 +9,7 @@
 // data/data_end span the whole message again.
 #include <cstring>
 
+#include "jit/helper_util.h"
 #include "jit/runtime.h"
 
 #include <linux/bpf.h>
@@ -18,13 +19,13 @@ namespace bpfvet::jit {
 namespace {
 
 constexpr uint64_t kSkDrop = 0, kSkPass = 1;
-constexpr size_t kMaxOutputEvents = 4096;
+using helper_util::kMaxOutputEvents;
+using helper_util::neg;
+using helper_util::ptr;
 constexpr int64_t kEAFNOSUPPORT = 97;
 constexpr uint16_t kAfInet = 2, kAfInet6 = 10;
 constexpr uint64_t kSockaddrIn = 16, kSockaddrIn6 = 28;
 
-uint8_t* ptr(uint64_t a) { return reinterpret_cast<uint8_t*>(a); }
-uint64_t neg(int64_t e) { return static_cast<uint64_t>(-e); }
 
 }  // namespace
 
