@@ -1,12 +1,21 @@
 // Static AArch64 driver for scripts/a64_native_check.sh: runs the native runner's
-// cases (tests/support/a64_native_cases.h) and prints one line per check.
+// cases (tests/support/a64_native_cases.h) and, unless built with
+// BPFVET_NATIVE_RUNNER_ONLY, the JIT-compiled BPF cases (a64_native_jit_cases.h),
+// printing one line per check.
 #include <cstdio>
 
 #include "tests/support/a64_native_cases.h"
+#ifndef BPFVET_NATIVE_RUNNER_ONLY
+#include "tests/support/a64_native_jit_cases.h"
+#endif
 
 int main() {
+  auto results = bpfvet::test::run_native_cases();
+#ifndef BPFVET_NATIVE_RUNNER_ONLY
+  for (auto& r : bpfvet::test::run_native_jit_cases()) results.push_back(std::move(r));
+#endif
   int failed = 0;
-  for (const auto& r : bpfvet::test::run_native_cases()) {
+  for (const auto& r : results) {
     std::printf("%s  %s%s%s\n", r.ok ? "ok  " : "FAIL", r.name.c_str(), r.detail.empty() ? "" : ": ",
                 r.detail.c_str());
     failed += r.ok ? 0 : 1;
