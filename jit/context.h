@@ -10,6 +10,14 @@
 // bpf_xdp_adjust_head/meta/tail move the data pointers without copying.  As in the
 // kernel's BPF_PROG_TEST_RUN, socket filter and cgroup_skb programs see skb->data at
 // the network header (the Ethernet header is pulled), tc programs at the MAC header.
+// The socket types (sock_ops, cgroup_sock_addr, sk_skb, sk_msg) default to an
+// established IPv4 TCP connection 127.0.0.1:54321 -> 127.0.0.1:80 and point ctx->sk
+// at a read-only bpf_sock built from those fields; sk_skb and sk_msg see --data as
+// stream/message bytes from offset 0 (no Ethernet header), sk_msg through 64-bit
+// data/data_end pointers.  flow_dissector sees the frame from the MAC header and
+// skb->flow_keys points at a bpf_flow_keys that every run starts zeroed with n_proto
+// from the frame and nhoff = thoff = 14; its data_out is those keys, clamped the way
+// BPF_PROG_TEST_RUN reports them.
 #pragma once
 
 #include <cstdint>
