@@ -146,6 +146,9 @@ class Driver {
   Status emit(const Parsed& p, int opcode) {
     if (p.insn.kind == Kind::Invalid) return fail("instruction cannot be encoded");
     const std::vector<RawInsn> raw = encode(p.insn);
+    if (out_.insns.size() + raw.size() > kMaxAssemblySlots)
+      return fail("program has more than " + std::to_string(kMaxAssemblySlots) +
+                  " instructions, more than the kernel loads");
     if (opcode >= 0 && raw.front().code != opcode)
       return fail("opcode prefix (" + hex2(static_cast<unsigned>(opcode)) +
                   ") does not match the instruction, which encodes as (" + hex2(raw.front().code) + ")");

@@ -48,8 +48,12 @@ struct Assembly {
   std::vector<size_t> call_targets;  // slot indices that a bpf-to-bpf call or func() names, sorted, unique
 };
 
+/// The most instruction slots a program may have: the kernel's BPF_PROG_LOAD refuses
+/// a longer one (E2BIG) even for a privileged loader, so the assembler stops there.
+inline constexpr size_t kMaxAssemblySlots = 1000000;
+
 /// Assembles `text`; errors read `filename:line: message`.  Input with no
-/// instruction at all is an error.
+/// instruction at all, or with more than kMaxAssemblySlots slots, is an error.
 Result<Assembly> assemble_listing(std::string_view text, const std::string& filename = "<input>");
 
 /// Assembles `text` to instruction slots (see assemble_listing).

@@ -360,6 +360,19 @@ TEST(BadInputs, JumpToFarLabelIsOutOfRange) {
   EXPECT_EQ((*ok)[0].imm, 40000);
 }
 
+TEST(BadInputs, ProgramLongerThanTheKernelLoadsStopsAtTheLimit) {
+  std::string body;
+  body.reserve((kMaxAssemblySlots + 1) * 7);
+  for (size_t i = 0; i < kMaxAssemblySlots; ++i) body += "r0 = 0\n";
+  auto at_limit = assemble(body, "big.s");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.message();
+  EXPECT_EQ(at_limit->size(), kMaxAssemblySlots);
+  auto over = assemble(body + "exit\n", "big.s");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.message(), "big.s:" + std::to_string(kMaxAssemblySlots + 1) +
+                                ": program has more than 1000000 instructions, more than the kernel loads");
+}
+
 // Random lines built from the grammar's own vocabulary and from random bytes:
 // every one either assembles or fails with a single-line "file:line: " error.
 TEST(Fuzz, RandomInputNeverCrashes) {
