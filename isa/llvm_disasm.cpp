@@ -29,18 +29,6 @@ namespace bpfvet::isa {
 
 struct LlvmDisassembler::Impl : McLayer {};
 
-namespace {
-
-std::string tidy(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '\t' ? ' ' : c;
-  const size_t b = out.find_first_not_of(' ');
-  const size_t e = out.find_last_not_of(' ');
-  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
-}
-
-}  // namespace
-
 LlvmDisassembler::LlvmDisassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LlvmDisassembler::~LlvmDisassembler() = default;
 
@@ -74,7 +62,7 @@ std::vector<LlvmInsn> LlvmDisassembler::disassemble(std::span<const uint8_t> byt
       os.flush();
       one.valid = true;
       one.size = size;
-      one.text = tidy(text);
+      one.text = tidy_mc_text(text);
     } else {
       one.size = rest.size() < 8 ? rest.size() : 8;
     }

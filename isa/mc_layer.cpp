@@ -27,4 +27,19 @@ Status build_mc_layer(McLayer& mc, const std::string& triple, const std::string&
   return Ok{};
 }
 
+std::string tidy_mc_text(const std::string& text, bool collapse_spaces) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    const bool ws = c == '\t' || c == ' ';
+    if (ws && space && collapse_spaces) continue;
+    out += ws ? ' ' : c;
+    space = ws;
+  }
+  const size_t b = out.find_first_not_of(' ');
+  const size_t e = out.find_last_not_of(' ');
+  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
+}
+
 }  // namespace bpfvet::isa

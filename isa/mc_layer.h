@@ -36,4 +36,8 @@ struct McLayer {
 Status build_mc_layer(McLayer& mc, const std::string& triple, const std::string& label, const std::string& cpu,
                       const std::string& features, int dialect = -1);
 
+/// An instruction printer's text made one clean line: tabs become spaces, leading and
+/// trailing spaces go, and with `collapse_spaces` runs of spaces become one.
+std::string tidy_mc_text(const std::string& text, bool collapse_spaces = false);
+
 }  // namespace bpfvet::isa

@@ -61,11 +61,7 @@ std::string A64Disassembler::text(uint32_t word, uint64_t pc) const {
   llvm::raw_string_ostream os(raw);
   impl_->printer->printInst(&inst, pc, "", *impl_->subtarget, os);
   os.flush();
-  std::string out;
-  for (char c : raw) out += c == '\t' ? ' ' : c;
-  const size_t b = out.find_first_not_of(' ');
-  const size_t e = out.find_last_not_of(' ');
-  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
+  return isa::tidy_mc_text(raw);
 }
 
 std::vector<std::string> A64Disassembler::disassemble(std::span<const uint32_t> code) const {

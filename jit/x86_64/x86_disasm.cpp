@@ -29,24 +29,6 @@ namespace bpfvet::jit::x86 {
 
 struct X86Disassembler::Impl : isa::McLayer {};
 
-namespace {
-
-std::string tidy(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    const bool ws = c == '\t' || c == ' ';
-    if (ws && space) continue;
-    out += ws ? ' ' : c;
-    space = ws;
-  }
-  const size_t b = out.find_first_not_of(' ');
-  const size_t e = out.find_last_not_of(' ');
-  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
-}
-
-}  // namespace
-
 X86Disassembler::X86Disassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 X86Disassembler::~X86Disassembler() = default;
 
@@ -81,7 +63,7 @@ std::vector<X86Insn> X86Disassembler::disassemble(std::span<const uint8_t> bytes
       os.flush();
       one.valid = true;
       one.size = size;
-      one.text = tidy(text);
+      one.text = isa::tidy_mc_text(text, /*collapse_spaces=*/true);
     } else {
       one.size = 1;
     }
