@@ -212,19 +212,6 @@ TEST_P(BadInput, ExitsTwoWithOneLine) {
 INSTANTIATE_TEST_SUITE_P(Cli, BadInput, testing::ValuesIn(bad_cases()),
                          [](const testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
-// The x86-64 JIT: until a backend is in the build, `jit` says so and exits 2.
-TEST(JitCommand, ListingOrNotAvailable) {
-  ScratchDir dir;
-  write_file(dir / "ok.s", kOkAsm);
-  const auto r = run_bpfvet({"jit", (dir / "ok.s").string(), "--arch", "x86_64"});
-  if (r.status == 0) {
-    EXPECT_FALSE(r.out.empty());
-    return;
-  }
-  EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "bpfvet: the x86_64 JIT is not available in this build\n");
-}
-
 // --help and --version are not errors.
 TEST(Usage, HelpAndVersion) {
   const auto help = run_bpfvet({"--help"});

@@ -33,7 +33,7 @@ struct A64Disassembler::Impl : isa::McLayer {};
 A64Disassembler::A64Disassembler(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 A64Disassembler::~A64Disassembler() = default;
 
-Result<std::unique_ptr<A64Disassembler>> A64Disassembler::create() {
+Result<std::unique_ptr<A64Disassembler>> A64Disassembler::create(bool absolute_branches) {
   static std::once_flag once;
   std::call_once(once, [] {
     LLVMInitializeAArch64TargetInfo();
@@ -43,6 +43,7 @@ Result<std::unique_ptr<A64Disassembler>> A64Disassembler::create() {
   auto impl = std::make_unique<Impl>();
   if (auto st = isa::build_mc_layer(*impl, "aarch64", "AArch64", "generic", "+lse,+rcpc", -1); !st)
     return st.error();
+  impl->printer->setPrintBranchImmAsAddress(absolute_branches);
   return std::unique_ptr<A64Disassembler>(new A64Disassembler(std::move(impl)));
 }
 

@@ -19,14 +19,15 @@ namespace bpfvet::jit::a64 {
 
 class A64Disassembler {
  public:
-  /// Fails when libLLVM lacks the AArch64 target.
-  static Result<std::unique_ptr<A64Disassembler>> create();
+  /// Fails when libLLVM lacks the AArch64 target.  `absolute_branches`: branch
+  /// targets print as addresses (0x3c) rather than displacements (#16).
+  static Result<std::unique_ptr<A64Disassembler>> create(bool absolute_branches = false);
   ~A64Disassembler();
   A64Disassembler(const A64Disassembler&) = delete;
   A64Disassembler& operator=(const A64Disassembler&) = delete;
 
   /// LLVM's text for one instruction word at address `pc` (branch targets print
-  /// relative, as "#8"), tabs turned to spaces; "<invalid 0x...>" when undecodable.
+  /// relative, as "#8", unless created with absolute_branches), tabs turned to spaces; "<invalid 0x...>" when undecodable.
   std::string text(uint32_t word, uint64_t pc = 0) const;
   /// Text of every word of `code`.
   std::vector<std::string> disassemble(std::span<const uint32_t> code) const;

@@ -112,8 +112,12 @@ std::unique_ptr<Engine> make_arm64_engine() { return std::make_unique<Arm64Engin
 namespace arm64 {
 
 Result<std::string> listing(const isa::Program& prog, bool checked) {
-  auto dis = a64::A64Disassembler::create();
+  // Branches inside the program print their target as a listing offset; calls into
+  // the runtime's trampolines (outside the program) print their displacement.
+  auto dis = a64::A64Disassembler::create(/*absolute_branches=*/true);
   if (!dis) return dis.error();
+  auto rel = a64::A64Disassembler::create();
+  if (!rel) return rel.error();
   // A scratch runtime resolves map handles as a run would; without one they read as 0.
   RunRequest req;
   req.program = &prog;
@@ -138,7 +142,12 @@ Result<std::string> listing(const isa::Program& prog, bool checked) {
     for (uint32_t off = from; off < to; off += 4) {
       const uint32_t w = code->code[off / 4];
       std::snprintf(buf, sizeof buf, "  %5x:  %08x  ", off, w);
-      out += buf + (*dis)->text(w, code->base + off) + "\n";
+      bool outside = false;
+      if ((w & 0x7c000000u) == 0x14000000u) {  // B / BL imm26
+        const int64_t target = int64_t(off) + (int64_t(int32_t(w << 6)) >> 4);
+        outside = target < 0 || target >= int64_t(code->code.size() * 4);
+      }
+      out += buf + (outside ? *rel : *dis)->text(w, off) + "\n";
     }
   };
   const size_t n = prog.insns.size();

@@ -59,7 +59,9 @@ std::vector<X86Insn> X86Disassembler::disassemble(std::span<const uint8_t> bytes
     if (status == llvm::MCDisassembler::Success && size > 0 && size <= rest.size()) {
       std::string text;
       llvm::raw_string_ostream os(text);
-      impl_->printer->printInst(&inst, address + pos, "", *impl_->subtarget, os);
+      // x86 branch displacements count from the end of the instruction: LLVM's printer
+      // adds the immediate to the address it is given, so give it the next one.
+      impl_->printer->printInst(&inst, address + pos + size, "", *impl_->subtarget, os);
       os.flush();
       one.valid = true;
       one.size = size;
