@@ -16,6 +16,14 @@ bool StackSlot::is_invalid() const {
   return true;
 }
 
+void for_each_reg(AbstractState& st, const std::function<void(RegState&)>& fn) {
+  for (Frame& f : st.frames) {
+    for (RegState& r : f.regs) fn(r);
+    for (StackSlot& slot : f.stack)
+      if (slot.is_spill()) fn(slot.spilled);
+  }
+}
+
 StackSlot& Frame::slot(int spi) {
   if (static_cast<size_t>(spi) >= stack.size()) stack.resize(spi + 1);
   return stack[spi];
@@ -116,10 +124,18 @@ bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact, const
     const StackSlot& cs = c ? *c : kEmpty;
     if (exact) {
       if (!(o.kind == cs.kind)) return false;
-      if (o.is_spill() && !(o.spilled == cs.spilled)) return false;
+      if ((o.is_spill() || o.is_dynptr()) && !(o.spilled == cs.spilled)) return false;
       continue;
     }
     if (spi < 64 && !((read >> spi) & 1u)) continue;  // never read before written from here
+    if (o.is_dynptr()) {
+      // The same kind of dynptr, its ids mapping consistently (the kernel's STACK_DYNPTR case).
+      if (!cs.is_dynptr() || o.spilled.dynptr != cs.spilled.dynptr ||
+          o.spilled.dynptr_first != cs.spilled.dynptr_first || !ids.check(o.spilled.id, cs.spilled.id) ||
+          !ids.check(o.spilled.ref_obj_id, cs.spilled.ref_obj_id))
+        return false;
+      continue;
+    }
     for (int i = 0; i < kRegSize; ++i) {
       SlotKind ok = o.kind[i], ck = cs.kind[i];
       if (ok == SlotKind::Invalid) continue;
@@ -175,6 +191,7 @@ char slot_char(SlotKind k) {
     case SlotKind::Spill: return 'r';
     case SlotKind::Misc: return 'm';
     case SlotKind::Zero: return '0';
+    case SlotKind::Dynptr: return 'd';
   }
   return '?';
 }
@@ -185,6 +202,15 @@ std::string format_slot(const Frame& f, int spi, const std::vector<isa::MapDef>&
   const StackSlot* slot = f.find_slot(spi);
   if (!slot || slot->is_invalid()) return "";
   std::string out = "fp-" + std::to_string((spi + 1) * kRegSize) + "=";
+  if (slot->is_dynptr()) {
+    // Printed once, at its first slot: "fp-16=dynptr_ringbuf(id=1,ref_id=2)".
+    if (!slot->spilled.dynptr_first) return "";
+    const RegState& d = slot->spilled;
+    out += std::string("dynptr_") + dynptr_kind_name(d.dynptr) + "(";
+    if (d.id) out += "id=" + std::to_string(d.id);
+    if (d.ref_obj_id) out += std::string(d.id ? "," : "") + "ref_id=" + std::to_string(d.ref_obj_id);
+    return out + ")";
+  }
   if (slot->is_spill()) {
     for (int i = 0; i < kRegSize; ++i)
       if (slot->kind[i] != SlotKind::Spill) out += slot_char(slot->kind[i]);

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ inline constexpr int kRegSize = 8;
 inline constexpr int kNumRegs = 11;
 inline constexpr int kMaxCallFrames = 8;
 
-enum class SlotKind : uint8_t { Invalid, Spill, Misc, Zero };
+// Dynptr: one of the two slots of a struct bpf_dynptr made by a helper (the kernel's
+// STACK_DYNPTR); `spilled` holds its kind, id and reference.
+enum class SlotKind : uint8_t { Invalid, Spill, Misc, Zero, Dynptr };
 
 /// One 8-byte stack slot: a kind per byte (byte 7 is the slot's highest address, as the
 /// kernel indexes it) and the spilled register when kinds hold Spill.
@@ -35,6 +38,8 @@ struct StackSlot {
   /// Number of Spill bytes counted down from byte 7.
   int spill_size() const;
   bool is_invalid() const;
+  /// A slot of a dynptr (every byte is SlotKind::Dynptr).
+  bool is_dynptr() const { return kind[0] == SlotKind::Dynptr; }
   friend bool operator==(const StackSlot&, const StackSlot&) = default;
 };
 
@@ -80,6 +85,9 @@ struct AbstractState {
   const RegState& reg(int r) const { return cur().regs[r]; }
   friend bool operator==(const AbstractState&, const AbstractState&) = default;
 };
+
+/// Calls `fn` on every register and spilled register of every frame.
+void for_each_reg(AbstractState& st, const std::function<void(RegState&)>& fn);
 
 /// The state at program entry: r1 = ctx (when `ctx_arg`), r10 = fp0.
 AbstractState entry_state(bool ctx_arg);

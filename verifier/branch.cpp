@@ -29,14 +29,6 @@ JmpOp flip(JmpOp op) {
   }
 }
 
-// Every register and spilled register of every frame.
-void for_each_reg(AbstractState& st, const std::function<void(RegState&)>& fn) {
-  for (Frame& f : st.frames) {
-    for (RegState& r : f.regs) fn(r);
-    for (StackSlot& slot : f.stack)
-      if (slot.is_spill()) fn(slot.spilled);
-  }
-}
 
 // reg_not_null: pointer types that are never NULL unless marked maybe-null.
 bool reg_not_null(const RegState& r) {

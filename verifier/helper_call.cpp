@@ -10,6 +10,7 @@
 #include "isa/helper_ids.h"
 #include "isa/helpers.h"
 #include "isa/maps.h"
+#include "verifier/dynptr.h"
 #include "verifier/stack_access.h"
 #include "verifier/transfer.h"
 
@@ -31,7 +32,14 @@ struct CallMeta {
   int release_reg = -1;
   uint32_t release_ref = 0;
   std::optional<uint64_t> const_key;  // constant u32 key on the stack (array lookups)
+  DynptrUse dynptr;                   // the initialised dynptr argument (bpf_dynptr_data)
 };
+
+DynptrKind dynptr_kind_of(const HelperArg& arg) {
+  if (arg.flags & isa::kArgDynptrLocal) return DynptrKind::Local;
+  if (arg.flags & isa::kArgDynptrRingbuf) return DynptrKind::Ringbuf;
+  return DynptrKind::None;
+}
 
 const char* kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
@@ -150,7 +158,10 @@ Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
     return r;
   }
   bool null_ok = reg.is_null_const() && arg.maybe_null();
-  if (arg.release()) {
+  if (arg.release() && arg.type == ArgType::DynptrPtr) {
+    if (auto r = dynptr_release_ref(s, regno, meta.release_ref)) return r;
+    meta.release_reg = regno;
+  } else if (arg.release()) {
     if (reg.ref_obj_id == 0 && !null_ok)
       return reject(ErrorCode::InvalidRelease, "R%d must be referenced when passed to release function", regno);
     if (reg.off != 0 || !reg.var.is_const() || reg.var.const_value() != 0)
@@ -158,6 +169,8 @@ Check check_arg(Step& s, const HelperProto& h, int i, CallMeta& meta) {
     meta.release_reg = regno;
     meta.release_ref = reg.ref_obj_id;
   }
+  if (arg.type == ArgType::DynptrPtr)
+    return check_dynptr_arg(s, regno, arg.flags & isa::kArgUninit, dynptr_kind_of(arg), meta.dynptr);
   return std::nullopt;
 }
 
@@ -271,8 +284,8 @@ Check check_arg_type_and_memory(Step& s, const HelperProto& h, int i, CallMeta& 
     case ArgType::Kptr:
       if (reg.type != RegType::MapValue || reg.maybe_null) return type_mismatch(regno, reg, "map_value");
       return std::nullopt;
-    case ArgType::DynptrPtr:
-      if (reg.type != RegType::Stack) return type_mismatch(regno, reg, "fp");
+    case ArgType::DynptrPtr:  // the dynptr itself is checked by check_arg
+      if (reg.type != RegType::Stack) return type_mismatch(regno, reg, "fp, dynptr_ptr");
       return std::nullopt;
     default:
       // BTF-typed kernel pointers: bpfvet tracks no BTF types, any non-scalar pointer passes.
@@ -390,7 +403,13 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   if (id == kTailCallId && !s.st.refs.empty())
     return reject(ErrorCode::UnreleasedReference, "Unreleased reference id=%u alloc_insn=%lld", s.st.refs.front().id,
                   static_cast<long long>(s.st.refs.front().insn));
-  if (meta.release_reg >= 0 && meta.release_ref) release_reference(s.st, meta.release_ref, s.ctx.rules.allow_ptr_leaks);
+  if (meta.release_reg >= 0 && meta.release_ref) {
+    invalidate_dynptr_slots(s.st, meta.release_ref);
+    release_reference(s.st, meta.release_ref, s.ctx.rules.allow_ptr_leaks);
+  }
+  if (id == isa::fn::dynptr_from_mem && s.st.reg(1).type != RegType::MapValue)
+    return reject(ErrorCode::HelperArgType, "Unsupported reg type %s for bpf_dynptr_from_mem data",
+                  s.st.reg(1).type_string().c_str());
 
   if (id == kSpinLock) {
     if (s.st.active_lock) return reject(ErrorCode::HelperNotAllowed, "Locking two bpf_spin_locks are not allowed");
@@ -453,6 +472,15 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
       RegState m = RegState::pointer(RegType::Mem);
       m.ringbuf = true;
       m.mem_size = static_cast<uint32_t>(std::max<int64_t>(meta.mem_size, 0));
+      r0 = nullable(m, true);
+      break;
+    }
+    case isa::RetType::DynptrMemOrNull: {
+      // A slice of the dynptr's data, released with the dynptr's reference.
+      RegState m = RegState::pointer(RegType::Mem);
+      m.mem_size = static_cast<uint32_t>(std::max<int64_t>(meta.mem_size, 0));
+      m.ref_obj_id = meta.dynptr.ref_obj_id;
+      m.dynptr_id = meta.dynptr.id;
       r0 = nullable(m, true);
       break;
     }

@@ -28,6 +28,17 @@ const char* reg_type_name(RegType t) {
   return "?";
 }
 
+const char* dynptr_kind_name(DynptrKind k) {
+  switch (k) {
+    case DynptrKind::None: return "<invalid>";
+    case DynptrKind::Local: return "local";
+    case DynptrKind::Ringbuf: return "ringbuf";
+    case DynptrKind::Skb: return "skb";
+    case DynptrKind::Xdp: return "xdp";
+  }
+  return "<invalid>";
+}
+
 std::string RegState::type_string() const {
   std::string s;
   if (read_only) s += "rdonly_";

@@ -39,6 +39,11 @@ enum class RegType : uint8_t {
   FlowKeys,     // struct bpf_flow_keys (a flow dissector's skb->flow_keys)
 };
 
+/// What a dynptr points into (the kernel's enum bpf_dynptr_type).
+enum class DynptrKind : uint8_t { None, Local, Ringbuf, Skb, Xdp };
+/// The kernel's dynptr_type_str: "local", "ringbuf", "skb", "xdp".
+const char* dynptr_kind_name(DynptrKind k);
+
 /// The kernel's name of a pointer type ("map_value", "pkt_end", "fp"...), without flags.
 const char* reg_type_name(RegType t);
 /// True for every type except NotInit and Scalar.
@@ -64,6 +69,13 @@ struct RegState {
   uint32_t mem_size = 0;     // Mem: size of the region
   uint8_t frameno = 0;       // Stack: which frame's stack
   int32_t subprog = -1;      // Func: callback subprogram start
+  // Dynptrs: in the spilled register of a SlotKind::Dynptr stack slot, the dynptr's kind
+  // and whether this slot is its first (lower-address) one; `id` names the dynptr and
+  // `ref_obj_id` its reference (ring buffer records).  In a Mem register, dynptr_id
+  // names the dynptr the slice came from (bpf_dynptr_data).
+  DynptrKind dynptr = DynptrKind::None;
+  bool dynptr_first = false;
+  uint32_t dynptr_id = 0;
 
   static RegState not_init() { return RegState{}; }
   static RegState scalar(const Scalar& s) {

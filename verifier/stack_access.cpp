@@ -5,6 +5,8 @@
 
 #include "verifier/stack_access.h"
 
+#include "verifier/dynptr.h"
+
 namespace bpfvet::verifier {
 
 namespace {
@@ -55,6 +57,7 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
     bool zero = (value && value->is_null_const()) || (!value && store_imm && imm == 0);
     for (int64_t i = lo; i < hi; ++i) {
       int slot = static_cast<int>(-i - 1);
+      if (auto r = destroy_dynptr_slot(s, frame, spi_of(slot))) return r;
       StackSlot& st = frame.slot(spi_of(slot));
       SlotKind& k = st.kind[byte_of(slot)];
       if (k == SlotKind::Invalid && !s.ctx.rules.allow_uninit_stack)
@@ -68,6 +71,8 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
   int64_t abs_off = static_cast<int64_t>(ptr.var.const_value()) + off;
   int slot = static_cast<int>(-abs_off - 1);
   int spi = spi_of(slot);
+  frame.slot(spi);  // allocated before `st` is taken: destroying a dynptr touches its neighbour
+  if (auto r = destroy_dynptr_slot(s, frame, spi)) return r;
   StackSlot& st = frame.slot(spi);
   // Without CAP_PERFMON a narrow store may not overwrite part of a spilled pointer
   // (the rest could then be read back as a scalar: a leak).
@@ -151,7 +156,7 @@ Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_e
       const StackSlot* st = frame.find_slot(spi_of(slot));
       SlotKind k = st ? st->kind[byte_of(slot)] : SlotKind::Invalid;
       if (k != SlotKind::Zero) all_zero = false;
-      if (k == SlotKind::Invalid && !uninit_ok)
+      if ((k == SlotKind::Invalid && !uninit_ok) || k == SlotKind::Dynptr)
         return reject(ErrorCode::UninitStackRead, "invalid variable-offset read from stack R%d var_off=%s off=%d size=%d",
                       regno, tnum_text(ptr.var).c_str(), off, size);
     }
@@ -242,6 +247,10 @@ Check check_stack_range(Step& s, int regno, int64_t size, bool write_only, bool 
     StackSlot& st = frame.slot(spi_of(slot));
     SlotKind& k = st.kind[byte_of(slot)];
     if (write_only) {
+      // A helper may not fill part of a dynptr (it could alias a dynptr argument).
+      if (k == SlotKind::Dynptr)
+        return reject(ErrorCode::InvalidMemAccess, "potential write to dynptr at off=%lld disallowed",
+                      static_cast<long long>(i));
       // The helper fills these bytes: whatever was spilled there is gone.
       if (st.is_spill()) scrub_spill(st);
       if (ptr.var.is_const()) k = SlotKind::Misc;
