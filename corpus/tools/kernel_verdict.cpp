@@ -2,11 +2,12 @@
 // a BPF object (or a kernel-syntax .s file, assembled with llvm-mc-14), in the form of
 // the corpus expectation block, so that expectations are re-derived rather than guessed.
 //
-//   kernel_verdict FILE.o|FILE.s [--type T] [--log]
+//   kernel_verdict FILE.o|FILE.s [--type T] [--log] [--log-level N]
 //
 // Needs root (bpf()).  Exit code: 0 when every program loaded, 1 when one was
 // rejected, 2 on bad usage or a libbpf-level failure.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -15,36 +16,31 @@
 int main(int argc, char** argv) {
   std::string path, type;
   bool show_log = false;
+  int log_level = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--type" && i + 1 < argc) {
       type = argv[++i];
     } else if (a == "--log") {
       show_log = true;
+    } else if (a == "--log-level" && i + 1 < argc) {
+      show_log = true;
+      log_level = std::atoi(argv[++i]);
     } else if (path.empty() && a[0] != '-') {
       path = a;
     } else {
-      std::fprintf(stderr, "usage: kernel_verdict FILE.o|FILE.s [--type T] [--log]\n");
+      std::fprintf(stderr, "usage: kernel_verdict FILE.o|FILE.s [--type T] [--log] [--log-level N]\n");
       return 2;
     }
   }
   if (path.empty()) {
-    std::fprintf(stderr, "usage: kernel_verdict FILE.o|FILE.s [--type T] [--log]\n");
+    std::fprintf(stderr, "usage: kernel_verdict FILE.o|FILE.s [--type T] [--log] [--log-level N]\n");
     return 2;
   }
-  std::string object = path;
-  std::string load_type = type;
-  if (path.size() > 2 && path.compare(path.size() - 2, 2, ".s") == 0) {
-    std::string err;
-    object = bpfvet::testsupport::assemble_with_llvm_mc(path, bpfvet::testsupport::section_for_type(type), "/tmp", &err);
-    if (object.empty()) {
-      std::fprintf(stderr, "kernel_verdict: %s\n", err.c_str());
-      return 2;
-    }
-  }
-  const bool is_asm = object != path;
-  bpfvet::testsupport::ObjectVerdicts r = is_asm ? bpfvet::testsupport::load_object_by_hand(object, load_type)
-                                                 : bpfvet::testsupport::load_object_file(object, load_type);
+  namespace ts = bpfvet::testsupport;
+  const bool is_asm = path.size() > 2 && path.compare(path.size() - 2, 2, ".s") == 0;
+  const ts::ObjectVerdicts r =
+      is_asm ? ts::load_assembly_file(path, type, log_level) : ts::load_object_file(path, type, log_level);
   int rc = 0;
   for (const auto& v : r.programs) {
     if (show_log) std::printf("----- log of %s -----\n%s\n-----\n", v.section.c_str(), v.log.c_str());
