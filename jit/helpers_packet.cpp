@@ -149,81 +149,112 @@ uint64_t Runtime::helper_trace(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3
   }
 }
 
-uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
-  const char* name = helper_cname(id);  // no allocation per call: only errors build strings
-  MockContext& c = *ctx_;
-  if (id == BPF_FUNC_csum_diff) {
+namespace {
+
+// The packet behind r1, which must be the program's packet context; null after failing.
+Packet* packet_of(Runtime& rt, MockContext& c, uint64_t r1, int32_t id) {
+  if (c.has_packet() && r1 == c.ctx_addr()) [[likely]] return &c.packet();
+  rt.fail(std::string(helper_cname(id)) + ": r1 must be the program's packet context");
+  return nullptr;
+}
+
+// A packet helper the program type does not have.
+uint64_t wrong_type(Runtime& rt, MockContext& c, int32_t id) {
+  rt.fail(std::string("unsupported helper ") + helper_cname(id) + " for program type " + isa::prog_type_name(c.type()));
+  return 0;
+}
+
+}  // namespace
+
+void HelperOps::add_packet(HelperImpl* t) {
+  const HelperImpl trace = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
+    return rt.helper_trace(rt.helper_id_, r1, r2, r3, r4, r5);
+  };
+  for (int id : {BPF_FUNC_trace_printk, BPF_FUNC_perf_event_output, BPF_FUNC_loop}) t[id] = trace;
+  t[BPF_FUNC_csum_diff] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) -> uint64_t {
     if ((r2 % 4) != 0 || (r4 % 4) != 0 || r2 + r4 > 512) return neg(kEINVAL);
-    if (!check_arg(r1, r2, false, name, 1) || !check_arg(r3, r4, false, name, 3)) return 0;
+    if (!rt.check_arg(r1, r2, false, "bpf_csum_diff", 1) || !rt.check_arg(r3, r4, false, "bpf_csum_diff", 3)) return 0;
     uint64_t sum = static_cast<uint32_t>(r5);
     for (uint64_t i = 0; i < r2; i += 4) { uint32_t w; std::memcpy(&w, ptr(r1 + i), 4); sum += static_cast<uint32_t>(~w); }
     for (uint64_t i = 0; i < r4; i += 4) { uint32_t w; std::memcpy(&w, ptr(r3 + i), 4); sum += w; }
     while (sum >> 32) sum = (sum & 0xffffffff) + (sum >> 32);
     return sum;
-  }
-  if (id == BPF_FUNC_redirect) {
-    if (output_.size() < kMaxOutputEvents) output_.push_back({"redirect", "", "", {}, r1, r2});
-    if (c.is_xdp()) return r2 != 0 ? kXdpAborted : kXdpRedirect;
+  };
+  t[BPF_FUNC_redirect] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    if (rt.output_.size() < kMaxOutputEvents) rt.output_.push_back({"redirect", "", "", {}, r1, r2});
+    if (rt.ctx_->is_xdp()) return r2 != 0 ? kXdpAborted : kXdpRedirect;
     return (r2 & ~uint64_t(1)) != 0 ? kTcActShot : kTcActRedirect;
-  }
-  if (id == BPF_FUNC_redirect_map) {
-    MockMap* m = map_of(r1);
-    if (m == nullptr) { fail(std::string(name) + ": r1 is not a map pointer"); return 0; }
+  };
+  t[BPF_FUNC_redirect_map] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t, uint64_t) -> uint64_t {
+    MockMap* m = rt.map_of(r1);
+    if (m == nullptr) { rt.fail("bpf_redirect_map: r1 is not a map pointer"); return 0; }
     const bool present = m->fd_at(static_cast<uint32_t>(r2)) >= 0;
     if (!present) return r3 & 3;  // the low flag bits are the action on a miss
-    if (output_.size() < kMaxOutputEvents) output_.push_back({"redirect", m->def().name, "", {}, r2, r3});
+    if (rt.output_.size() < kMaxOutputEvents) rt.output_.push_back({"redirect", m->def().name, "", {}, r2, r3});
     return kXdpRedirect;
-  }
-  if (!c.has_packet() || r1 != c.ctx_addr()) {
-    fail(std::string(name) + ": r1 must be the program's packet context");
-    return 0;
-  }
-  Packet& p = c.packet();
-  const uint64_t len = p.end - p.data;
-  switch (id) {
-    case BPF_FUNC_skb_load_bytes:
-    case BPF_FUNC_xdp_load_bytes:
-      if (!check_arg(r3, r4, true, name, 3)) return 0;
-      if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > len) {
+  };
+  for (int id : {BPF_FUNC_skb_load_bytes, BPF_FUNC_xdp_load_bytes})
+    t[id] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t) -> uint64_t {
+      Packet* p = packet_of(rt, *rt.ctx_, r1, rt.helper_id_);
+      if (p == nullptr || !rt.check_arg(r3, r4, true, nullptr, 3)) return 0;
+      if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > p->end - p->data) {
         std::memset(ptr(r3), 0, r4);
-        return neg(id == BPF_FUNC_xdp_load_bytes ? kEINVAL : kEFAULT);
+        return neg(rt.helper_id_ == BPF_FUNC_xdp_load_bytes ? kEINVAL : kEFAULT);
       }
-      std::memcpy(ptr(r3), ptr(p.data + r2), r4);
+      std::memcpy(ptr(r3), ptr(p->data + r2), r4);
       return 0;
-    case BPF_FUNC_skb_store_bytes:
-    case BPF_FUNC_xdp_store_bytes:
-      if (!check_arg(r3, r4, false, name, 3)) return 0;
-      if (id == BPF_FUNC_skb_store_bytes && (r5 & ~uint64_t(3)) != 0) return neg(kEINVAL);
-      if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > len) return neg(id == BPF_FUNC_xdp_store_bytes ? kEINVAL : kEFAULT);
-      std::memmove(ptr(p.data + r2), ptr(r3), r4);
+    };
+  for (int id : {BPF_FUNC_skb_store_bytes, BPF_FUNC_xdp_store_bytes})
+    t[id] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) -> uint64_t {
+      Packet* p = packet_of(rt, *rt.ctx_, r1, rt.helper_id_);
+      if (p == nullptr || !rt.check_arg(r3, r4, false, nullptr, 3)) return 0;
+      const bool xdp = rt.helper_id_ == BPF_FUNC_xdp_store_bytes;
+      if (!xdp && (r5 & ~uint64_t(3)) != 0) return neg(kEINVAL);
+      if (r2 > 0xffff || r4 > 0xffff || r2 + r4 > p->end - p->data) return neg(xdp ? kEINVAL : kEFAULT);
+      std::memmove(ptr(p->data + r2), ptr(r3), r4);
       return 0;
-    case BPF_FUNC_skb_load_bytes_relative: {
-      if (!c.is_skb()) break;
-      if (!check_arg(r3, r4, true, name, 3)) return 0;
-      // start_header: 0 = MAC header, 1 = network header (the frame's offset 14).
-      if (r5 > 1) { std::memset(ptr(r3), 0, r4); return neg(kEINVAL); }
-      const uint64_t base = r5 == 0 ? p.mac : p.mac + kEthHlen;
-      if (r2 > 0xffff || r4 > 0xffff || base + r2 + r4 > p.end) {
-        std::memset(ptr(r3), 0, r4);
-        return neg(kEFAULT);
-      }
-      std::memcpy(ptr(r3), ptr(base + r2), r4);
-      return 0;
+    };
+  t[BPF_FUNC_skb_load_bytes_relative] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                           uint64_t r5) -> uint64_t {
+    MockContext& c = *rt.ctx_;
+    Packet* p = packet_of(rt, c, r1, rt.helper_id_);
+    if (p == nullptr) return 0;
+    if (!c.is_skb()) return wrong_type(rt, c, rt.helper_id_);
+    if (!rt.check_arg(r3, r4, true, nullptr, 3)) return 0;
+    // start_header: 0 = MAC header, 1 = network header (the frame's offset 14).
+    if (r5 > 1) { std::memset(ptr(r3), 0, r4); return neg(kEINVAL); }
+    const uint64_t base = r5 == 0 ? p->mac : p->mac + kEthHlen;
+    if (r2 > 0xffff || r4 > 0xffff || base + r2 + r4 > p->end) {
+      std::memset(ptr(r3), 0, r4);
+      return neg(kEFAULT);
     }
-    case BPF_FUNC_xdp_get_buff_len:
-      return len;
-    case BPF_FUNC_skb_pull_data:
-      return r2 <= len ? 0 : neg(kENOMEM);
-    case BPF_FUNC_csum_update:
-      return neg(kENOTSUPP);  // the test skb is CHECKSUM_NONE
-    case BPF_FUNC_l3_csum_replace:
-    case BPF_FUNC_l4_csum_replace: {
+    std::memcpy(ptr(r3), ptr(base + r2), r4);
+    return 0;
+  };
+  t[BPF_FUNC_xdp_get_buff_len] = [](Runtime& rt, uint64_t r1, uint64_t, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    const Packet* p = packet_of(rt, *rt.ctx_, r1, rt.helper_id_);
+    return p == nullptr ? 0 : p->end - p->data;
+  };
+  t[BPF_FUNC_skb_pull_data] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    const Packet* p = packet_of(rt, *rt.ctx_, r1, rt.helper_id_);
+    if (p == nullptr) return 0;
+    return r2 <= p->end - p->data ? 0 : neg(kENOMEM);
+  };
+  t[BPF_FUNC_csum_update] = [](Runtime& rt, uint64_t r1, uint64_t, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    if (packet_of(rt, *rt.ctx_, r1, rt.helper_id_) == nullptr) return 0;
+    return neg(kENOTSUPP);  // the test skb is CHECKSUM_NONE
+  };
+  for (int id : {BPF_FUNC_l3_csum_replace, BPF_FUNC_l4_csum_replace})
+    t[id] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) -> uint64_t {
+      const Packet* p = packet_of(rt, *rt.ctx_, r1, rt.helper_id_);
+      if (p == nullptr) return 0;
+      const bool l4 = rt.helper_id_ == BPF_FUNC_l4_csum_replace;
       const uint64_t size = r5 & 0xf;
-      const uint64_t allowed = id == BPF_FUNC_l3_csum_replace ? 0xf : (0xf | 0x10 | 0x20 | 0x40);
+      const uint64_t allowed = l4 ? (0xf | 0x10 | 0x20 | 0x40) : 0xf;
       if ((r5 & ~allowed) != 0 || (size != 0 && size != 2 && size != 4)) return neg(kEINVAL);
-      if (r2 > 0xffff || r2 + 2 > len) return neg(kEFAULT);
-      uint8_t* at = ptr(p.data + r2);
-      const bool mangled0 = id == BPF_FUNC_l4_csum_replace && (r5 & 0x20);
+      if (r2 > 0xffff || r2 + 2 > p->end - p->data) return neg(kEFAULT);
+      uint8_t* at = ptr(p->data + r2);
+      const bool mangled0 = l4 && (r5 & 0x20);
       uint16_t cur;
       std::memcpy(&cur, at, 2);
       if (mangled0 && cur == 0) return 0;
@@ -232,45 +263,49 @@ uint64_t Runtime::helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r
       std::memcpy(&cur, at, 2);
       if (mangled0 && cur == 0) { cur = 0xffff; std::memcpy(at, &cur, 2); }
       return 0;
-    }
-    case BPF_FUNC_xdp_adjust_head: {
-      if (!c.is_xdp()) break;
-      const int64_t delta = static_cast<int32_t>(r2);
-      const uint64_t metalen = p.data - p.meta;
-      const uint64_t data = p.data + delta;
-      if (data < p.start + kXdpFrameSize + metalen || data > p.end - kEthHlen) return neg(kEINVAL);
-      if (metalen) std::memmove(ptr(p.meta + delta), ptr(p.meta), metalen);
-      p.meta += delta;
-      p.data = data;
-      c.sync_packet();
-      return 0;
-    }
-    case BPF_FUNC_xdp_adjust_meta: {
-      if (!c.is_xdp()) break;
-      const uint64_t meta = p.meta + static_cast<int32_t>(r2);
-      if (meta < p.start + kXdpFrameSize || meta > p.data) return neg(kEINVAL);
-      const uint64_t metalen = p.data - meta;
-      if ((metalen & 3) != 0 || metalen > 32) return neg(kEACCES);
-      p.meta = meta;
-      c.sync_packet();
-      return 0;
-    }
-    case BPF_FUNC_xdp_adjust_tail: {
-      if (!c.is_xdp()) break;
-      const uint64_t frame = std::max<uint64_t>(kPageSize, (p.limit - p.start));
-      const uint64_t hard_end = p.start + std::min<uint64_t>(frame, p.limit - p.start) - kSkbSharedInfo;
-      const uint64_t end = p.end + static_cast<int32_t>(r2);
-      if (end > hard_end || end < p.data + kEthHlen) return neg(kEINVAL);
-      if (end > p.end) std::memset(ptr(p.end), 0, end - p.end);
-      p.end = end;
-      c.sync_packet();
-      return 0;
-    }
-    default:
-      break;
-  }
-  fail(std::string("unsupported helper ") + name + " for program type " + isa::prog_type_name(c.type()));
-  return 0;
+    };
+  t[BPF_FUNC_xdp_adjust_head] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    MockContext& c = *rt.ctx_;
+    Packet* p = packet_of(rt, c, r1, rt.helper_id_);
+    if (p == nullptr) return 0;
+    if (!c.is_xdp()) return wrong_type(rt, c, rt.helper_id_);
+    const int64_t delta = static_cast<int32_t>(r2);
+    const uint64_t metalen = p->data - p->meta;
+    const uint64_t data = p->data + delta;
+    if (data < p->start + kXdpFrameSize + metalen || data > p->end - kEthHlen) return neg(kEINVAL);
+    if (metalen) std::memmove(ptr(p->meta + delta), ptr(p->meta), metalen);
+    p->meta += delta;
+    p->data = data;
+    c.sync_packet();
+    return 0;
+  };
+  t[BPF_FUNC_xdp_adjust_meta] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    MockContext& c = *rt.ctx_;
+    Packet* p = packet_of(rt, c, r1, rt.helper_id_);
+    if (p == nullptr) return 0;
+    if (!c.is_xdp()) return wrong_type(rt, c, rt.helper_id_);
+    const uint64_t meta = p->meta + static_cast<int32_t>(r2);
+    if (meta < p->start + kXdpFrameSize || meta > p->data) return neg(kEINVAL);
+    const uint64_t metalen = p->data - meta;
+    if ((metalen & 3) != 0 || metalen > 32) return neg(kEACCES);
+    p->meta = meta;
+    c.sync_packet();
+    return 0;
+  };
+  t[BPF_FUNC_xdp_adjust_tail] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
+    MockContext& c = *rt.ctx_;
+    Packet* p = packet_of(rt, c, r1, rt.helper_id_);
+    if (p == nullptr) return 0;
+    if (!c.is_xdp()) return wrong_type(rt, c, rt.helper_id_);
+    const uint64_t frame = std::max<uint64_t>(kPageSize, (p->limit - p->start));
+    const uint64_t hard_end = p->start + std::min<uint64_t>(frame, p->limit - p->start) - kSkbSharedInfo;
+    const uint64_t end = p->end + static_cast<int32_t>(r2);
+    if (end > hard_end || end < p->data + kEthHlen) return neg(kEINVAL);
+    if (end > p->end) std::memset(ptr(p->end), 0, end - p->end);
+    p->end = end;
+    c.sync_packet();
+    return 0;
+  };
 }
 
 }  // namespace bpfvet::jit

@@ -150,4 +150,14 @@ uint64_t Runtime::helper_sock(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3,
   return 0;
 }
 
+void HelperOps::add_sock(HelperImpl* t) {
+  for (int id : {BPF_FUNC_sock_map_update, BPF_FUNC_sock_hash_update, BPF_FUNC_sk_redirect_map,
+                 BPF_FUNC_sk_redirect_hash, BPF_FUNC_msg_redirect_map, BPF_FUNC_msg_redirect_hash,
+                 BPF_FUNC_sock_ops_cb_flags_set, BPF_FUNC_bind, BPF_FUNC_msg_apply_bytes, BPF_FUNC_msg_cork_bytes,
+                 BPF_FUNC_msg_pull_data, BPF_FUNC_msg_push_data, BPF_FUNC_msg_pop_data})
+    t[id] = [](Runtime& rt, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t) {
+      return rt.helper_sock(rt.helper_id_, r1, r2, r3, r4);
+    };
+}
+
 }  // namespace bpfvet::jit

@@ -68,6 +68,17 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const RunRequest& req) {
   const bool alone = req.object == nullptr || req.object->programs.size() <= 1;
   if (req.verified != nullptr && alone)
     rt->frame0_clear_ = std::min<uint32_t>(kStackFrameSize, (req.verified->stack_depth() + 7) & ~7u);
+  // Tail-call targets are verified on their own, as the kernel verifies each program
+  // put in a prog array; the session is trusted when all of them pass.
+  rt->trusted_ = req.verified != nullptr && rt->ctx_->mocked();
+  for (const isa::Program* t : rt->tail_targets_) {
+    bool ok = t == rt->program_ && req.verified != nullptr;
+    for (size_t i = 0; i < rt->target_verified_.size() && !ok; ++i)
+      if (rt->tail_targets_[i] == t) ok = rt->target_verified_[i];
+    if (!ok && t != rt->program_) ok = verifier::verify_for_execution(*t, {}).ok();
+    rt->target_verified_.push_back(ok);
+    rt->trusted_ = rt->trusted_ && ok;
+  }
   rt->rng_ = rt->seed_;
   rt->clock_ns_ = kClockStart;
   return rt;
@@ -215,15 +226,17 @@ const isa::Program* Runtime::tail_call_target(uint64_t map_handle, uint64_t inde
   return fd < 0 ? nullptr : tail_targets_[static_cast<size_t>(fd)];
 }
 
-bool Runtime::check_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg) {
-  if (size == 0) return true;
-  if (regions_.check(addr, size, write)) return true;
-  std::ostringstream os;
-  fail(std::string(helper) + ": argument r" + std::to_string(arg) + " = 0x" + [&] {
-    std::ostringstream h;
-    h << std::hex << addr;
-    return h.str();
-  }() + " is not " + (write ? "writable" : "readable") + " memory of " + std::to_string(size) + " bytes");
+bool Runtime::bad_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg) {
+  std::ostringstream h;
+  h << std::hex << addr;
+  fail(std::string(helper != nullptr ? helper : helper_cname(helper_id_)) + ": argument r" + std::to_string(arg) + " = 0x" + h.str() + " is not " +
+       (write ? "writable" : "readable") + " memory of " + std::to_string(size) + " bytes");
+  return false;
+}
+
+bool Runtime::target_verified(const isa::Program& prog) const {
+  for (size_t i = 0; i < tail_targets_.size(); ++i)
+    if (tail_targets_[i] == &prog) return target_verified_[i];
   return false;
 }
 

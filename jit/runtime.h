@@ -8,6 +8,18 @@
 // helper call, and end with collect().  A helper that cannot proceed (unsupported,
 // bad pointer argument) records an error; the engine checks failed() after the call
 // and stops.  Nothing here is global: several runtimes may live at once.
+//
+// Helper calls are one indexed call: helper_table() maps every helper id to its own
+// implementation once, and names are looked up only to word an error.  A session is
+// trusted when the verifier accepted every program it can run (the entry program and
+// every tail-call target) on a mocked context: the verifier proved their pointer
+// arguments, so helpers skip the region checks; otherwise (--no-verify, unmocked
+// contexts) every pointer argument is checked against the region table.
+//
+// begin_run() restores only what a run can have changed: the stack bytes the last run
+// reached, and the context, packet and --mem buffer unless a scan of the trusted
+// session's code shows it cannot write them (every store based on r10, no helper that
+// writes memory outside the stack).
 #pragma once
 
 #include <algorithm>
@@ -29,6 +41,17 @@ inline constexpr uint32_t kMaxFrames = 16;        // 8 bpf-to-bpf frames plus ca
 inline constexpr uint32_t kMaxTailCalls = 33;     // MAX_TAIL_CALL_CNT
 inline constexpr uint32_t kSimulatedCpus = 2;
 
+class Runtime;
+
+/// One helper's implementation: r1..r5 in, r0 out; it calls Runtime::fail when it
+/// cannot proceed.
+using HelperImpl = uint64_t (*)(Runtime&, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+/// Ids below this index helper_table(); the rest are unsupported.
+inline constexpr uint32_t kHelperTableSize = 256;
+/// The implementation of every helper id below kHelperTableSize, built once; ids the
+/// runtime does not simulate map to one that fails naming the helper.
+const HelperImpl* helper_table();
+
 class Runtime {
  public:
   /// Builds the session for `req`: validates map definitions, applies --maps and
@@ -49,7 +72,14 @@ class Runtime {
   /// address.  Func and BTF pseudo sources are the engine's business (Error here).
   Result<uint64_t> ld_imm64(const isa::Insn& insn) const;
   /// Runs helper `id` on r1..r5; returns r0.  On failure sets error() and returns 0.
-  uint64_t call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+  uint64_t call_helper(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5) {
+    helper_id_ = id;
+    return helpers_[static_cast<uint32_t>(id) < kHelperTableSize ? id : 0](*this, r1, r2, r3, r4, r5);
+  }
+  /// True when the verifier accepted every program of the session (see the top).
+  bool trusted() const { return trusted_; }
+  /// Whether tail-call target `prog` passed the verifier (checked once at create()).
+  bool target_verified(const isa::Program& prog) const;
   /// A plain function for generated code: args points at r1..r5.  Same as call_helper.
   static uint64_t helper_entry(Runtime* rt, int32_t id, const uint64_t* args) {
     return rt->call_helper(id, args[0], args[1], args[2], args[3], args[4]);
@@ -85,14 +115,19 @@ class Runtime {
   RunResult collect(uint64_t retval) const;
 
  private:
+  friend struct HelperOps;
   Runtime() = default;
   Status load_maps(const RunRequest& req);
-  /// True when [addr, addr+size) is accessible (writable when `write`); otherwise
-  /// records an error naming the helper and the argument.
-  bool check_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg);
+  /// True when [addr, addr+size) is accessible (writable when `write`) or the session
+  /// is trusted; otherwise records an error naming `helper` (null: the helper being
+  /// called) and the argument.
+  bool check_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg) {
+    return trusted_ || size == 0 || regions_.check(addr, size, write) || bad_arg(addr, size, write, helper, arg);
+  }
+  /// check_arg's error: records it, returns false.
+  bool bad_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg);
   uint64_t helper_map(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
   uint64_t helper_trace(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
-  uint64_t helper_packet(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
   /// Socket program helpers (helpers_sock.cpp): sockmap updates, redirects, sk_msg edits.
   uint64_t helper_sock(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
   /// The mock socket's cookie (bpf_get_socket_cookie, the value sockmap updates store).
@@ -103,6 +138,10 @@ class Runtime {
 
   const isa::Program* program_ = nullptr;
   std::vector<const isa::Program*> tail_targets_;
+  std::vector<bool> target_verified_;  // per tail_targets_ entry
+  const HelperImpl* helpers_ = helper_table();
+  int32_t helper_id_ = 0;  // the helper being called, for error messages
+  bool trusted_ = false;
   RegionTable regions_;
   std::unique_ptr<LowBlock> stack_, handles_, task_;
   std::unique_ptr<MockContext> ctx_;

@@ -88,10 +88,10 @@ Result<std::unique_ptr<Session>> Session::create(Runtime& rt, bool checked) {
 Result<uint32_t> Session::compile(const isa::Program& prog) {
   if (auto it = by_program_.find(&prog); it != by_program_.end()) return it->second;
   LowerEnv env;
-  // The entry program was verified by the caller (unless the session is checked); a
-  // tail-call target is verified here on its own, as the kernel verifies each program
-  // it puts in a prog array, and only a rejected one is compiled with access checks.
-  env.checked = checked_ || (&prog != &rt_.program() && !verifier::verify_for_execution(prog, {}).ok());
+  // The entry program was verified by the caller (unless the session is checked); the
+  // runtime verified each tail-call target on its own, as the kernel verifies each
+  // program it puts in a prog array, and only a rejected one is compiled with access checks.
+  env.checked = checked_ || (&prog != &rt_.program() && !rt_.target_verified(prog));
   env.module = static_cast<uint32_t>(modules_.size());
   env.ld_imm64 = [this](const isa::Insn& in) { return rt_.ld_imm64(in); };
   env.helper_fn = fn_addr(&helper_tramp);
