@@ -332,6 +332,7 @@ void MockContext::init_packet() {
 }
 
 void MockContext::reset() {
+  if (unwritten_) return;
   if (ctx_block_) std::memcpy(ctx_block_->data(), ctx_init_.data(), ctx_init_.size());
   if (mem_block_ && !mem_init_.empty()) std::memcpy(mem_block_->data(), mem_init_.data(), mem_init_.size());
   if (packet_block_) {
@@ -339,10 +340,13 @@ void MockContext::reset() {
     // exposed.  A tail that grows is zeroed by bpf_xdp_adjust_tail itself.
     if (exposed_lo_ < pristine_.mac)
       std::memset(reinterpret_cast<uint8_t*>(exposed_lo_), 0, pristine_.mac - exposed_lo_);
-    pkt_ = pristine_;
-    exposed_lo_ = pkt_.mac;
-    std::memcpy(reinterpret_cast<uint8_t*>(pkt_.mac), packet_init_.data(), packet_init_.size());
-    update_packet_region();
+    std::memcpy(reinterpret_cast<uint8_t*>(pristine_.mac), packet_init_.data(), packet_init_.size());
+    if (moved_) {  // only helpers move the packet pointers (sync_packet)
+      pkt_ = pristine_;
+      exposed_lo_ = pkt_.mac;
+      update_packet_region();
+      moved_ = false;
+    }
     if (keys_block_) reset_flow_keys();  // the context copy already holds the pristine pointers
   }
 }
@@ -381,6 +385,7 @@ void MockContext::write_packet_fields(uint8_t* ctx) const {
 
 void MockContext::sync_packet() {
   if (!packet_block_) return;
+  moved_ = true;
   update_packet_region();
   write_packet_fields(ctx_block_->data());
 }

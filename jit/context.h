@@ -60,8 +60,12 @@ class MockContext {
   static Result<std::unique_ptr<MockContext>> create(const RunInput& in, RegionTable& regions);
 
   /// Restores the pristine context and packet before each run: copies the context and
-  /// the frame, zeroes only the headroom the last run exposed.
+  /// the frame, zeroes only the headroom the last run exposed.  Restores nothing when
+  /// set_unwritten(true) said no run can change them.
   void reset();
+  /// Declares that the programs run on this context never write the context, packet or
+  /// --mem buffer (the runtime's scan of verified code), so reset() may skip them.
+  void set_unwritten(bool unwritten) { unwritten_ = unwritten; }
   /// Initial r1 and r2.
   uint64_t r1() const { return r1_; }
   uint64_t r2() const { return r2_; }
@@ -116,6 +120,8 @@ class MockContext {
   uint64_t exposed_lo_ = 0;              // lowest packet byte exposed since the last reset
   uint64_t packet_region_ = 0;           // base of the registered packet region
   uint64_t packet_region_size_ = 0;
+  bool moved_ = true;                    // packet pointers moved since the last reset
+  bool unwritten_ = false;               // see set_unwritten()
   uint64_t r1_ = 0, r2_ = 0;
 };
 

@@ -87,8 +87,16 @@ uint64_t MockMap::array_slot(uint32_t index, uint32_t cpu) const {
   return reinterpret_cast<uint64_t>(slot_ptr(index, cpu % cpus_));
 }
 
-std::string MockMap::key_of(const uint8_t* key) const {
-  return std::string(reinterpret_cast<const char*>(key), def_.key_size);
+std::string_view MockMap::key_of(const uint8_t* key) const {
+  return std::string_view(reinterpret_cast<const char*>(key), def_.key_size);
+}
+
+bool MockMap::lru() const { return def_.type == MapType::LruHash || def_.type == MapType::LruPercpuHash; }
+
+bool MockMap::holds(const uint8_t* value) const {
+  for (const auto& v : queue_)
+    if (std::memcmp(v.data(), value, def_.value_size) == 0) return true;
+  return false;
 }
 
 int64_t MockMap::lpm_find(const uint8_t* key) const {
@@ -128,10 +136,10 @@ uint64_t MockMap::lookup(const uint8_t* key, uint32_t cpu) {
   }
   if (def_.type == MapType::LpmTrie) return lpm_lookup(key);
   if (!hash_like()) return 0;
-  const std::string k = key_of(key);
-  auto it = index_.find(k);
+  auto it = index_.find(key_of(key));
   if (it == index_.end()) return 0;
-  if (auto pos = lru_pos_.find(k); pos != lru_pos_.end()) lru_.splice(lru_.begin(), lru_, pos->second);
+  if (lru())
+    if (auto pos = lru_pos_.find(it->first); pos != lru_pos_.end()) lru_.splice(lru_.begin(), lru_, pos->second);
   return reinterpret_cast<uint64_t>(slot_ptr(it->second, cpu));
 }
 
@@ -171,13 +179,13 @@ int64_t MockMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
     std::memcpy(&plen, key, 4);
     if (plen > (def_.key_size - 4) * 8) return -kEINVAL;
   }
-  const std::string k = key_of(key);
+  const std::string_view k = key_of(key);
   auto it = index_.find(k);
-  const bool lru = def_.type == MapType::LruHash || def_.type == MapType::LruPercpuHash;
+  const bool lru = this->lru();
   if (it != index_.end()) {
     if (flags == kBpfNoExist) return -kEEXIST;
     write(it->second);
-    if (lru) lru_.splice(lru_.begin(), lru_, lru_pos_[k]);
+    if (lru) lru_.splice(lru_.begin(), lru_, lru_pos_[it->first]);
     return 0;
   }
   if (flags == kBpfExist) return -kENOENT;
@@ -186,17 +194,18 @@ int64_t MockMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
     const std::string victim = lru_.back();  // least recently used
     lru_.pop_back();
     lru_pos_.erase(victim);
-    free_.push_back(index_[victim]);
-    index_.erase(victim);
+    auto v = index_.find(victim);
+    free_.push_back(v->second);
+    index_.erase(v);
   }
   const uint32_t slot = free_.back();
   free_.pop_back();
   for (uint32_t c = 0; c < cpus_; ++c) std::memset(slot_ptr(slot, c), 0, stride_);
   write(slot);
-  index_[k] = slot;
+  index_.emplace(std::string(k), slot);
   if (lru) {
-    lru_.push_front(k);
-    lru_pos_[k] = lru_.begin();
+    lru_.emplace_front(k);
+    lru_pos_[lru_.front()] = lru_.begin();
   }
   return 0;
 }
@@ -211,15 +220,14 @@ int64_t MockMap::remove(const uint8_t* key) {
     return 0;
   }
   if (!hash_like()) return -kEINVAL;
-  const std::string k = key_of(key);
-  auto it = index_.find(k);
+  auto it = index_.find(key_of(key));
   if (it == index_.end()) return -kENOENT;
   free_.push_back(it->second);
-  index_.erase(it);
-  if (auto pos = lru_pos_.find(k); pos != lru_pos_.end()) {
+  if (auto pos = lru_pos_.find(it->first); pos != lru_pos_.end()) {
     lru_.erase(pos->second);
     lru_pos_.erase(pos);
   }
+  index_.erase(it);
   return 0;
 }
 
@@ -227,8 +235,7 @@ int64_t MockMap::push(const uint8_t* value, uint64_t flags) {
   if (def_.type == MapType::BloomFilter) {
     // An exact set: the kernel's filter may also report false positives, never negatives.
     if (flags != kBpfAny) return -kEINVAL;
-    std::vector<uint8_t> v(value, value + def_.value_size);
-    if (std::find(queue_.begin(), queue_.end(), v) == queue_.end()) queue_.push_back(std::move(v));
+    if (!holds(value)) queue_.emplace_back(value, value + def_.value_size);
     return 0;
   }
   if (def_.type != MapType::Queue && def_.type != MapType::Stack) return -kEINVAL;
@@ -244,8 +251,7 @@ int64_t MockMap::push(const uint8_t* value, uint64_t flags) {
 int64_t MockMap::pop(uint8_t* value, bool peek) {
   if (def_.type == MapType::BloomFilter) {
     if (!peek) return -kEOPNOTSUPP;
-    const std::vector<uint8_t> v(value, value + def_.value_size);
-    return std::find(queue_.begin(), queue_.end(), v) == queue_.end() ? -kENOENT : 0;
+    return holds(value) ? 0 : -kENOENT;
   }
   if (def_.type != MapType::Queue && def_.type != MapType::Stack) return -kEINVAL;
   if (queue_.empty()) {

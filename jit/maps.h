@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -76,7 +77,10 @@ class MockMap {
   bool hash_like() const;
   bool array_like() const;
   uint8_t* slot_ptr(uint32_t slot, uint32_t cpu) const;
-  std::string key_of(const uint8_t* key) const;
+  std::string_view key_of(const uint8_t* key) const;
+  bool lru() const;
+  /// Whether the queue holds exactly the value_size bytes at `value` (bloom filters).
+  bool holds(const uint8_t* value) const;
   int64_t lpm_find(const uint8_t* key) const;  // exact (prefixlen, data) slot or -1
   uint64_t lpm_lookup(const uint8_t* key) const;
 
@@ -85,7 +89,7 @@ class MockMap {
   uint32_t stride_ = 0;
   std::unique_ptr<LowBlock> block_;
   // Hash-like maps: key bytes -> slot; free slots; LRU order (front = most recent).
-  std::map<std::string, uint32_t> index_;
+  std::map<std::string, uint32_t, std::less<>> index_;  // looked up by string_view: no copy
   std::vector<uint32_t> free_;
   std::list<std::string> lru_;
   std::unordered_map<std::string, std::list<std::string>::iterator> lru_pos_;

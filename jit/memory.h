@@ -29,7 +29,8 @@ struct Region {
   std::string name;  // "stack", "ctx", "packet", "map 'counts'", ...
 };
 
-/// A zero-filled, page-aligned block below 4 GiB; unmapped on destruction.
+/// A zero-filled, page-aligned block below 4 GiB, followed by one more mapped page that
+/// nothing uses (no mapping ends right after the block); unmapped on destruction.
 class LowBlock {
  public:
   /// Maps `size` bytes (rounded up to pages).  Error when no low mapping is possible.

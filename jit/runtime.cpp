@@ -4,7 +4,10 @@
 #include <cstring>
 #include <sstream>
 
+#include "isa/helpers.h"
 #include "verifier/verifier.h"
+
+#include <linux/bpf.h>
 
 namespace bpfvet::jit {
 
@@ -39,6 +42,47 @@ Result<std::vector<uint8_t>> sized(const MapBytes& b, uint32_t size, const std::
                  "), the map needs " + std::to_string(size)};
   return b.bytes;
 }
+// Whether helper `id` can only write the stack or map values: no context argument (but
+// for the few that only read through it) and no writable pointer argument, which could
+// point into the packet.
+bool helper_spares_ctx_and_packet(int32_t id) {
+  if (id == BPF_FUNC_tail_call || id == BPF_FUNC_perf_event_output || id == BPF_FUNC_get_socket_cookie) return true;
+  const isa::HelperProto* h = isa::find_helper(id);
+  if (h == nullptr) return false;
+  for (const isa::HelperArg& a : h->args) {
+    switch (a.type) {
+      case isa::ArgType::Ctx: return false;
+      case isa::ArgType::ConstMapPtr: case isa::ArgType::MapKey: case isa::ArgType::MapValue:
+      case isa::ArgType::ConstStr: case isa::ArgType::Func: case isa::ArgType::SpinLock:
+      case isa::ArgType::Timer:
+        break;  // map pointers, map keys/values, code
+      default:
+        if (a.is_pointer() && !a.read_only()) return false;
+    }
+  }
+  return true;
+}
+
+// Whether verified program `prog` may write memory other than its stack and map values:
+// a store or atomic not based on r10 (read-only in verified code, so always the stack),
+// a kfunc call, or a helper that may write the context or the packet.
+bool may_write_ctx_or_packet(const isa::Program& prog) {
+  for (const isa::Insn& in : prog.insns) {
+    switch (in.kind) {
+      case isa::Kind::Store: case isa::Kind::StoreReg: case isa::Kind::Atomic:
+        if (in.dst != 10) return true;
+        break;
+      case isa::Kind::Call:
+        if (in.call == isa::CallKind::Kfunc) return true;
+        if (in.call == isa::CallKind::Helper && !helper_spares_ctx_and_packet(in.imm)) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Runtime>> Runtime::create(const RunRequest& req) {
@@ -78,6 +122,13 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const RunRequest& req) {
     if (!ok && t != rt->program_) ok = verifier::verify_for_execution(*t, {}).ok();
     rt->target_verified_.push_back(ok);
     rt->trusted_ = rt->trusted_ && ok;
+  }
+  // A trusted session whose programs write neither context nor packet needs neither
+  // restored between runs (when in doubt, they are).
+  if (rt->trusted_) {
+    bool unwritten = !may_write_ctx_or_packet(*rt->program_);
+    for (const isa::Program* t : rt->tail_targets_) unwritten = unwritten && !may_write_ctx_or_packet(*t);
+    rt->ctx_->set_unwritten(unwritten);
   }
   rt->rng_ = rt->seed_;
   rt->clock_ns_ = kClockStart;
@@ -219,11 +270,10 @@ Result<uint64_t> Runtime::ld_imm64(const isa::Insn& insn) const {
   }
 }
 
-const isa::Program* Runtime::tail_call_target(uint64_t map_handle, uint64_t index) const {
+int64_t Runtime::tail_call_slot(uint64_t map_handle, uint64_t index) const {
   MockMap* m = map_of(map_handle);
-  if (m == nullptr || m->def().type != MapType::ProgArray || index >= m->def().max_entries) return nullptr;
-  const int64_t fd = m->fd_at(static_cast<uint32_t>(index));
-  return fd < 0 ? nullptr : tail_targets_[static_cast<size_t>(fd)];
+  if (m == nullptr || m->def().type != MapType::ProgArray || index >= m->def().max_entries) return -1;
+  return m->fd_at(static_cast<uint32_t>(index));
 }
 
 bool Runtime::bad_arg(uint64_t addr, uint64_t size, bool write, const char* helper, int arg) {

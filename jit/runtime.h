@@ -94,7 +94,15 @@ class Runtime {
 
   /// The program a tail call through `map_handle`[index] reaches, or null (empty slot,
   /// not a prog array, out of range).
-  const isa::Program* tail_call_target(uint64_t map_handle, uint64_t index) const;
+  const isa::Program* tail_call_target(uint64_t map_handle, uint64_t index) const {
+    const int64_t slot = tail_call_slot(map_handle, index);
+    return slot < 0 ? nullptr : tail_targets_[static_cast<size_t>(slot)];
+  }
+  /// The same as an index into the session's tail-call targets (stable for the session,
+  /// so engines can cache what they compiled per target), or -1.
+  int64_t tail_call_slot(uint64_t map_handle, uint64_t index) const;
+  /// The program of target index `slot` (from tail_call_slot).
+  const isa::Program& tail_target(size_t slot) const { return *tail_targets_[slot]; }
   /// Entry program of the session.
   const isa::Program& program() const { return *program_; }
 

@@ -178,18 +178,28 @@ uint64_t Session::helper(JitState* st, uint64_t r1, uint64_t r2, uint64_t r3, ui
 }
 
 uint64_t Session::tail_call(JitState* st, uint64_t map, uint64_t index) {
-  const isa::Program* target = rt_.tail_call_target(map, index);
-  if (target == nullptr || st->tail_calls >= kMaxTailCalls) return 0;  // a failed tail call falls through
-  auto id = compile(*target);
-  if (!id) {
-    fail_at(st->fault_pc, "tail call target '" + target->name + "': " + id.message());
-    st->failed = kFailError;
-    return 0;
+  const int64_t slot = rt_.tail_call_slot(map, index);
+  if (slot < 0 || st->tail_calls >= kMaxTailCalls) return 0;  // a failed tail call falls through
+  const auto s = static_cast<size_t>(slot);
+  if (s >= target_code_.size()) {
+    target_code_.resize(s + 1, 0);
+    target_module_.resize(s + 1, kNoModule);
+  }
+  if (target_code_[s] == 0) {
+    const isa::Program& target = rt_.tail_target(s);
+    auto id = compile(target);
+    if (!id) {
+      fail_at(st->fault_pc, "tail call target '" + target.name + "': " + id.message());
+      st->failed = kFailError;
+      return 0;
+    }
+    target_module_[s] = *id;
+    target_code_[s] = modules_[*id].code->addr();
   }
   ++st->tail_calls;
   st->loops = kMayGotoLoops;
-  st->module = *id;
-  return modules_[*id].code->addr();
+  st->module = target_module_[s];
+  return target_code_[s];
 }
 
 uint64_t Session::check(JitState* st, uint64_t addr, uint32_t desc) {

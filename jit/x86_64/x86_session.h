@@ -54,6 +54,8 @@ class Session {
   uint64_t stub_entry_ = 0;
   std::vector<Module> modules_;
   std::map<const isa::Program*, uint32_t> by_program_;
+  std::vector<uint64_t> target_code_;  // per tail-call target slot: its code, once compiled
+  std::vector<uint32_t> target_module_;
   static constexpr uint32_t kNoModule = UINT32_MAX;
   uint32_t entry_ = kNoModule;  // module of the runtime's entry program, once compiled
   std::string error_;
