@@ -107,6 +107,15 @@ std::vector<Row> rows() {
       {"jmp_r11", [](Encoder& e) { e.jmp_r(R::R11); }, "41ffe3", "jmpq *%r11"},
       {"jmp_m", [](Encoder& e) { e.jmp_m(Mem{R::R12, 8}); }, "41ff642408", "jmpq *8(%r12)"},
       {"ret", [](Encoder& e) { e.ret(); }, "c3", "retq"},
+      {"nop1", [](Encoder& e) { e.nop(1); }, "90", "nop"},
+      {"nop2", [](Encoder& e) { e.nop(2); }, "6690", "nop"},
+      {"nop3", [](Encoder& e) { e.nop(3); }, "0f1f00", "nopl (%rax)"},
+      {"nop4", [](Encoder& e) { e.nop(4); }, "0f1f4000", "nopl (%rax)"},
+      {"nop5", [](Encoder& e) { e.nop(5); }, "0f1f440000", "nopl (%rax,%rax)"},
+      {"nop6", [](Encoder& e) { e.nop(6); }, "660f1f440000", "nopw (%rax,%rax)"},
+      {"nop7", [](Encoder& e) { e.nop(7); }, "0f1f8000000000", "nopl (%rax)"},
+      {"nop8", [](Encoder& e) { e.nop(8); }, "0f1f840000000000", "nopl (%rax,%rax)"},
+      {"nop9", [](Encoder& e) { e.nop(9); }, "660f1f840000000000", "nopw (%rax,%rax)"},
       {"jcc_back_short", [](Encoder& e) {
          Label l = e.buffer().new_label();
          e.buffer().bind(l);
@@ -173,6 +182,28 @@ TEST_P(X86Encoding, BytesAndLlvmText) {
 
 INSTANTIATE_TEST_SUITE_P(Rows, X86Encoding, testing::ValuesIn(rows()),
                          [](const testing::TestParamInfo<Row>& i) { return std::string(i.param.name); });
+
+// Loop-alignment padding of every length a 64-byte line can need: LLVM decodes it as
+// NOPs only, at most 9 bytes each, covering exactly the bytes asked for.
+TEST(X86Encoder, NopPaddingOfEveryLengthIsOnlyNops) {
+  auto dis = X86Disassembler::create();
+  ASSERT_TRUE(dis) << dis.message();
+  for (size_t n = 0; n < 64; ++n) {
+    CodeBuffer buf;
+    Encoder e(buf);
+    e.nop(n);
+    ASSERT_EQ(buf.size(), n);
+    size_t decoded = 0;
+    for (const auto& in : (*dis)->disassemble(buf.bytes())) {
+      EXPECT_TRUE(in.valid) << n;
+      EXPECT_EQ(in.text.rfind("nop", 0), 0u) << n << ": " << in.text;
+      EXPECT_LE(in.size, 9u);
+      decoded += in.size;
+    }
+    EXPECT_EQ(decoded, n);
+    EXPECT_EQ((*dis)->disassemble(buf.bytes()).size(), (n + 8) / 9) << "fewest NOPs for " << n << " bytes";
+  }
+}
 
 TEST(X86CodeBuffer, ResolveRejectsUnboundAndOutOfRangeLabels) {
   CodeBuffer a;

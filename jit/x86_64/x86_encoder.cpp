@@ -243,6 +243,27 @@ void Encoder::call_r(Reg r) { op_rr(Width::D32, {0xff}, 2, r); }
 void Encoder::jmp_r(Reg r) { op_rr(Width::D32, {0xff}, 4, r); }
 void Encoder::jmp_m(Mem m) { op_rm(Width::D32, {0xff}, 4, m); }
 
+void Encoder::nop(size_t n) {
+  // One NOP per length, 1 to 9 bytes: 66h prefixes and a ModRM/SIB/disp tail that only
+  // lengthen the instruction (the "recommended multi-byte sequence" of the SDM's NOP page).
+  static constexpr uint8_t kNops[9][9] = {
+      {0x90},
+      {0x66, 0x90},
+      {0x0f, 0x1f, 0x00},
+      {0x0f, 0x1f, 0x40, 0x00},
+      {0x0f, 0x1f, 0x44, 0x00, 0x00},
+      {0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00},
+      {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00},
+      {0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+      {0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+  };
+  while (n > 0) {
+    const size_t k = n < 9 ? n : 9;
+    for (size_t i = 0; i < k; ++i) buf_.emit8(kNops[k - 1][i]);
+    n -= k;
+  }
+}
+
 void Encoder::branch(std::initializer_list<uint8_t> op8, std::initializer_list<uint8_t> op32, Label l,
                      bool near_hint) {
   const size_t at = buf_.size();

@@ -11,6 +11,7 @@
 // one rel32 unless the caller knows the distance is short.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 
@@ -126,6 +127,9 @@ class Encoder {
   void jmp_r(Reg r);         // FFh /4
   void jmp_m(Mem m);         // FFh /4 with a memory operand
   void ret() { emit({0xc3}); }
+  /// `n` bytes of padding as the recommended multi-byte NOPs (90h, 66h 90h, 0Fh 1Fh /0
+  /// with growing memory operands; SDM Vol. 2B, NOP), at most 9 bytes each.
+  void nop(size_t n);
   /// Jcc to a label: rel8 (70h+cc) when `l` is bound and near or `near_hint` says the
   /// forward distance is under 128 bytes, else rel32 (0Fh 80h+cc).
   void jcc(Cond c, Label l, bool near_hint = false);

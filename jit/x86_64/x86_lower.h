@@ -25,7 +25,11 @@
 // becomes a shift or a mask, by another constant a multiply-high; a register copy
 // followed by an add into it is one LEA.  Jump shortening: when the first lowering has
 // forward rel32 jumps, a second lowering makes rel8 every one whose distance in the
-// first fits (code only shrinks in between, so it still fits).
+// first fits (code only shrinks in between, so it still fits).  Loop alignment: a loop
+// of at most 64 bytes (from a backward jump's target to the jump) that would straddle
+// two 64-byte lines starts, in the second lowering, at the next line after multi-byte
+// NOPs (the jump bound above allows for that padding); a first lowering with such a
+// loop triggers the second one even without jumps to shorten.
 #pragma once
 
 #include <cstddef>

@@ -46,6 +46,9 @@ class Lowerer {
   void lower_jmp(int64_t pc, const isa::Insn& in);
   /// True when the forward jump ending slot pc to slot t is known to fit rel8.
   bool short_forward(int64_t pc, int64_t t);
+  /// Before binding slot pc: NOP padding that starts a small loop at a 64-byte line
+  /// when, at its first-pass size, it would otherwise straddle two lines.
+  void align_loop_head(int64_t pc);
 
   // x86_lower_mem.cpp
   /// The memory operand of an access; in checked mode emits the region check first.
@@ -70,6 +73,8 @@ class Lowerer {
   Label unwind_, check_thunk_, fail_stub_;
   std::vector<bool> is_target_;  // per slot: reached by a jump, call or callback
   const std::vector<uint32_t>* first_pass_ = nullptr;
+  std::vector<uint32_t> loop_size_;   // second pass: per slot, first-pass bytes of the small loop it heads (0: none)
+  std::vector<uint32_t> heads_upto_;  // second pass: [k] = loop heads among slots < k (each may add padding)
   size_t shortenable_ = 0;
   bool may_goto_ = false;
   int64_t pc_ = 0;

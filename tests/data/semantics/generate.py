@@ -411,8 +411,42 @@ def gen_jump_distance():
     return s
 
 
+def gen_loop_align():
+    """Small loops whose head lands at every offset of a 64-byte line, which the x86-64
+    JIT pads to start a line when the loop would straddle two; forward jumps over padded
+    loops near the rel8 limit (the shortening bound allows for the padding); nested
+    loops and two backward jumps to one head."""
+    s = Suite("loop_align")
+
+    def loop(m, n):  # m slots, n iterations of r2 += m
+        return ["r2 += 3"] + ["r2 += 1"] * (m - 3) + ["r1 += 1", "if r1 < %d goto -%d" % (n, m)]
+
+    for k in range(0, 18):  # k four-byte adds ahead of the loop move its head along the line
+        for m in (3, 6, 11):
+            body = ["r1 = 0", "r2 = 0", "r3 = 0"] + ["r3 += 1"] * k + loop(m, 5) + ["r0 = r2", "r0 += r3", "exit"]
+            s.add("loop_%d_after_%d" % (m, k), body, 5 * m + k)
+    for k in (0, 5, 9):
+        for q in range(8, 26, 2):
+            for taken in (0, 1):
+                skipped = ["r3 += 1"] * k + loop(11, 4) + ["r3 += 1"] * q
+                body = ["r1 = 0", "r2 = 0", "r3 = 0", "r5 = %d" % taken,
+                        "if r5 != 0 goto +%d" % len(skipped)] + skipped + ["r0 = r2", "r0 += r3", "exit"]
+                s.add("jump_over_loop_%d_%d_%s" % (k, q, "taken" if taken else "fall"), body,
+                      0 if taken else 44 + k + q)
+    for k in range(0, 16, 3):
+        body = ["r1 = 0", "r2 = 0", "r3 = 0"] + ["r3 += 1"] * k + \
+               ["r4 = 0", "r2 += 1", "r4 += 1", "if r4 < 3 goto -3", "r1 += 1", "if r1 < 4 goto -6"] + \
+               ["r0 = r2", "r0 += r3", "exit"]
+        s.add("nested_after_%d" % k, body, 12 + k)
+        body = ["r1 = 0", "r2 = 0", "r3 = 0"] + ["r3 += 1"] * k + \
+               ["r2 += 1", "r1 += 1", "if r1 == 2 goto -3", "if r1 < 5 goto -4"] + ["r0 = r2", "r0 += r3", "exit"]
+        s.add("two_back_jumps_after_%d" % k, body, 5 + k)
+    return s
+
+
 if __name__ == "__main__":
     total = 0
-    for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy, gen_fusion, gen_jump_distance):
+    for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy, gen_fusion, gen_jump_distance,
+                gen_loop_align):
         total += gen().write()
     print("%d cases" % total)
