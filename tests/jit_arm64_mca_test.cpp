@@ -17,7 +17,7 @@ namespace bpfvet::jit {
 namespace {
 
 // add x0, x1, x2; sdiv x0, x1, x2; ldr x1, [x2, #8]
-constexpr uint32_t kBlock[] = {0x8b020020, 0x9ac20c20, 0xf9400441};
+const std::vector<uint32_t> kBlock = {0x8b020020, 0x9ac20c20, 0xf9400441};
 constexpr uint32_t kLdaddal = 0xf8e20061;  // ldaddal x2, x1, [x3]
 
 TEST(A64CostModel, MatchesLlvmMcaOnAFixedBlock) {
@@ -35,7 +35,7 @@ TEST(A64CostModel, MatchesLlvmMcaOnAFixedBlock) {
   auto again = (*m)->block_cycles(kBlock);
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, *per);
-  auto atomic = (*m)->block_cycles(std::span<const uint32_t>(&kLdaddal, 1));
+  auto atomic = (*m)->block_cycles(std::vector<uint32_t>{kLdaddal});
   ASSERT_TRUE(atomic) << atomic.message();
   EXPECT_GT(*atomic, 0.0);
 }
@@ -50,11 +50,11 @@ TEST(A64CostModel, ErrorsNameTheProblem) {
   auto ok = (*a72)->block_cycles(kBlock);
   ASSERT_TRUE(ok) << ok.message();
   EXPECT_DOUBLE_EQ(*ok, 35.0);
-  auto lse = (*a72)->block_cycles(std::span<const uint32_t>(&kLdaddal, 1));
+  auto lse = (*a72)->block_cycles(std::vector<uint32_t>{kLdaddal});
   ASSERT_FALSE(lse);
   EXPECT_NE(lse.message().find("unsupported instruction"), std::string::npos) << lse.message();
   const uint32_t unallocated = 0xffffffff;
-  auto junk = (*a72)->block_cycles(std::span<const uint32_t>(&unallocated, 1));
+  auto junk = (*a72)->block_cycles(std::vector<uint32_t>{unallocated});
   ASSERT_FALSE(junk);
   EXPECT_NE(junk.message().find("cannot decode A64 word 0xffffffff"), std::string::npos) << junk.message();
 }

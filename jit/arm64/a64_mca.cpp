@@ -78,7 +78,7 @@ Result<std::unique_ptr<A64CostModel>> A64CostModel::create(const std::string& cp
   return std::unique_ptr<A64CostModel>(new A64CostModel(std::move(impl), cpu));
 }
 
-Result<uint64_t> A64CostModel::simulate(std::span<const uint32_t> block, uint32_t iterations) {
+Result<uint64_t> A64CostModel::simulate(const std::vector<uint32_t>& block, uint32_t iterations) {
   if (block.empty() || iterations == 0) return uint64_t{0};
   Impl& mc = *impl_;
   const llvm::MCSchedModel& sm = mc.subtarget->getSchedModel();
@@ -113,10 +113,9 @@ Result<uint64_t> A64CostModel::simulate(std::span<const uint32_t> block, uint32_
   return static_cast<uint64_t>(*cycles);
 }
 
-Result<double> A64CostModel::block_cycles(std::span<const uint32_t> block) {
+Result<double> A64CostModel::block_cycles(const std::vector<uint32_t>& block) {
   if (block.empty()) return 0.0;
-  std::vector<uint32_t> key(block.begin(), block.end());
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  if (auto it = cache_.find(block); it != cache_.end()) return it->second;
   auto shorter = simulate(block, kSteadyIterations);
   if (!shorter) return shorter.error();
   auto longer = simulate(block, 2 * kSteadyIterations);
@@ -125,7 +124,7 @@ Result<double> A64CostModel::block_cycles(std::span<const uint32_t> block) {
   // plain average is the fallback.
   const double per = *longer > *shorter ? double(*longer - *shorter) / kSteadyIterations
                                         : double(*longer) / (2 * kSteadyIterations);
-  cache_.emplace(std::move(key), per);
+  cache_.emplace(block, per);
   return per;
 }
 

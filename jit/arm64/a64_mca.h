@@ -23,12 +23,14 @@
 // out of order): it is the most widely deployed core whose LLVM 14 scheduling model
 // also describes the LSE atomics the JIT emits (LLVM 14's cortex-a72 / neoverse-n1
 // model, CortexA57Model, rejects LDADDAL and CASAL as unsupported).
+//
+// This header is C++17: a64_mca.cpp is compiled as C++17 because clang 14 cannot
+// compile LLVM 14's MCA headers as C++20 against libstdc++ 12 (llvm-project#55780).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -50,13 +52,13 @@ class A64CostModel {
 
   /// The CPU name the model was built for.
   const std::string& cpu() const { return cpu_; }
-  /// Steady-state cycles per execution of the straight-line code `block` (> 0 for a
-  /// non-empty block).  Error for an undecodable word or an instruction the CPU's
+  /// Steady-state cycles per execution of the straight-line code `block` (A64 words;
+  /// > 0 for a non-empty block).  Error for an undecodable word or an instruction the CPU's
   /// scheduling model does not describe.  Results are cached by content.
-  Result<double> block_cycles(std::span<const uint32_t> block);
+  Result<double> block_cycles(const std::vector<uint32_t>& block);
   /// Total cycles LLVM's pipeline takes for `iterations` back-to-back copies of
   /// `block`, as `llvm-mca -iterations=N` reports them.
-  Result<uint64_t> simulate(std::span<const uint32_t> block, uint32_t iterations);
+  Result<uint64_t> simulate(const std::vector<uint32_t>& block, uint32_t iterations);
 
  private:
   struct Impl;

@@ -428,7 +428,7 @@ Result<double> Arm64Session::estimate_cycles(const std::unordered_map<uint64_t, 
     const uint64_t offset = key >> 24, size = key & 0xffffff;
     if (size % 4 != 0 || offset + size > code_used_) return Error{"arm64 engine: block outside the code area"};
     const auto* words = reinterpret_cast<const uint32_t*>(code_mem_ + offset);
-    auto cycles = model.block_cycles(std::span<const uint32_t>(words, size / 4));
+    auto cycles = model.block_cycles(std::vector<uint32_t>(words, words + size / 4));
     if (!cycles) return Error{"no cycle estimate: " + where(kCodeBase + offset) + cycles.message()};
     total += double(n) * *cycles;
   }
