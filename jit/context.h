@@ -66,6 +66,7 @@ class MockContext {
   /// Declares that the programs run on this context never write the context, packet or
   /// --mem buffer (the runtime's scan of verified code), so reset() may skip them.
   void set_unwritten(bool unwritten) { unwritten_ = unwritten; }
+  bool unwritten() const { return unwritten_; }
   /// Initial r1 and r2.
   uint64_t r1() const { return r1_; }
   uint64_t r2() const { return r2_; }

@@ -61,8 +61,9 @@ void RegionTable::remove(uint64_t base) {
 }
 
 void RegionTable::move(uint64_t old_base, uint64_t base, uint64_t size) {
-  auto it = std::find_if(regions_.begin(), regions_.end(), [&](const Region& r) { return r.base == old_base; });
-  if (it == regions_.end()) return;
+  auto it = std::lower_bound(regions_.begin(), regions_.end(), old_base,
+                             [](const Region& x, uint64_t b) { return x.base < b; });
+  if (it == regions_.end() || it->base != old_base) return;
   it->base = base;
   it->size = size;
   const bool ordered = (it == regions_.begin() || std::prev(it)->base < base) &&
