@@ -121,6 +121,8 @@ struct ObjectMaps {
   std::map<uint32_t, uint32_t> data_sections;
   /// Extern variables by symbol name: where their lddw goes (elf_externs.cpp).
   std::map<std::string, ExternValue> externs;
+  /// Extern functions (`__ksym` kfuncs) by symbol name, resolved against the target BTF.
+  std::map<std::string, KfuncProto> kfuncs;
 };
 
 /// Resolves the object's extern variables as libbpf does: `__kconfig` ones get a

@@ -248,12 +248,37 @@ Status resolve_kconfig(const ElfFile& elf, const Btf& btf, const BtfType& sec, c
   return Ok{};
 }
 
+// An extern function: its BTF id and prototype in the target kernel, as libbpf finds it.
+Status resolve_kfunc(const ElfFile& elf, const BtfType& func, const TargetKernel& target, ObjectMaps& maps) {
+  const std::string path = target.btf_path.empty() ? host_kernel_btf_path() : target.btf_path;
+  if (path.empty())
+    return Error{"extern (func ksym) '" + func.name +
+                 "' needs the target kernel's BTF: /sys/kernel/btf/vmlinux is missing; pass --btf FILE"};
+  auto kbtf = load_target_btf(path);
+  if (!kbtf) return kbtf.error();
+  auto proto = kfunc_proto_from_btf(**kbtf, func.name);
+  if (!proto) {
+    bool weak = false;
+    for (const auto& s : elf.symbols)
+      if (s.name == func.name && s.shndx == kShnUndef) weak = s.bind == kStbWeak;
+    if (weak) return Ok{};  // libbpf leaves an unresolved __weak kfunc's calls as id 0
+    return Error{"extern (func ksym) '" + func.name + "': not found in kernel or module BTFs (" + path + ")"};
+  }
+  maps.kfuncs[func.name] = std::move(*proto);
+  return Ok{};
+}
+
 Status resolve_ksyms(const ElfFile& elf, const Btf& btf, const BtfType& sec, const TargetKernel& target,
                      ObjectMaps& maps) {
   std::map<std::string, bool> wanted;  // name -> weak
   for (const auto& m : sec.members) {
     const BtfType* var = btf.type(m.type);
-    if (!var || var->kind != BtfKind::Var) continue;  // kfuncs (FUNC) stay unresolved calls
+    if (var && var->kind == BtfKind::Func) {
+      Status st = resolve_kfunc(elf, *var, target, maps);
+      if (!st) return st;
+      continue;
+    }
+    if (!var || var->kind != BtfKind::Var) continue;
     auto rid = btf.resolve(var->type);
     if (!rid) return rid.error();
     if (*rid != 0)

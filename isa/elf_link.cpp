@@ -12,6 +12,7 @@ namespace {
 constexpr uint8_t kOpLdImm64 = 0x18;  // BPF_LD | BPF_IMM | BPF_DW
 constexpr uint8_t kOpCall = 0x85;     // BPF_JMP | BPF_CALL
 constexpr uint8_t kSrcPseudoCall = 1;
+constexpr uint8_t kSrcPseudoKfuncCall = 2;  // BPF_PSEUDO_KFUNC_CALL
 // The kernel refuses programs above BPF_COMPLEXITY_LIMIT_INSNS slots at load; beyond
 // that linking would only let a hostile object make us allocate without bound.
 constexpr size_t kMaxProgramSlots = 1000000;
@@ -146,8 +147,16 @@ Status apply_reloc(const ElfFile& elf, const ObjectMaps& maps, const CodeMap& co
     }
     case kRBpf64_32: {
       if (in.code != kOpCall) return Error{"R_BPF_64_32 relocation at " + at + " is not on a call instruction"};
-      if (!defined)
-        return Error{at + ": call to undefined function '" + sym.name + "' (extern functions and kfuncs are not supported)"};
+      if (!defined) {
+        // A kfunc: BPF_PSEUDO_KFUNC_CALL with the kernel BTF id (0 for an unresolved __weak one).
+        auto k = maps.kfuncs.find(sym.name);
+        if (k == maps.kfuncs.end() && sym.bind != kStbWeak)
+          return Error{at + ": call to undefined function '" + sym.name + "' (not a kfunc of the target kernel)"};
+        set_src(in, kSrcPseudoKfuncCall);
+        in.imm = k == maps.kfuncs.end() ? 0 : k->second.btf_id;
+        in.off = 0;
+        return Ok{};
+      }
       if (!code.count(sym.shndx))
         return Error{at + ": call to '" + sym.name + "' in section '" + elf.sections[sym.shndx].name + "', which is not code"};
       // REL: imm counts slots from the symbol (clang: -1 for a function symbol, the
@@ -376,6 +385,7 @@ Result<std::vector<Program>> link_programs(const ElfFile& elf, const ObjectMaps&
         return Error{"the object's programs exceed " + std::to_string(kMaxTotalSlots) + " instructions in total after linking"};
       attach_debug(debug, *code, *pieces, p);
       p.maps = maps.maps;
+      for (const auto& [name, proto] : maps.kfuncs) p.kfuncs.push_back(proto);
       p.license = license;
       p.kern_version = version;
       if (debug.btf) p.btf = debug.btf_raw;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "isa/insn.h"
+#include "isa/kfuncs.h"
 #include "isa/prog_type.h"
 
 namespace bpfvet::isa {
@@ -86,7 +87,14 @@ struct Program {
   std::vector<uint8_t> btf;         // raw .BTF section, empty when absent
   std::vector<FuncInfo> func_info;
   std::vector<LineInfo> line_info;
+  std::vector<KfuncProto> kfuncs;   // the kfuncs its `__ksym` externs resolved to
 
+  /// The kfunc whose BTF id a kfunc call's imm holds, or null.
+  const KfuncProto* kfunc_by_id(int32_t btf_id) const {
+    for (const auto& k : kfuncs)
+      if (k.btf_id == btf_id) return &k;
+    return nullptr;
+  }
   /// Source line of slot `idx`, or null.
   const SourceLine* line_of(size_t idx) const {
     return idx < lines.size() && lines[idx] ? &*lines[idx] : nullptr;

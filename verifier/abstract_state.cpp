@@ -164,6 +164,7 @@ bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t
                     const PruneHints& hints) {
   if (old.frames.size() != cur.frames.size()) return false;
   if (old.refs.size() != cur.refs.size() || old.active_lock != cur.active_lock) return false;
+  if (old.active_rcu != cur.active_rcu) return false;
   IdMap ids;
   for (size_t i = 0; i < old.refs.size(); ++i)
     if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;

@@ -78,6 +78,7 @@ struct AbstractState {
   std::vector<Frame> frames;   // frames.back() is the current function
   std::vector<Reference> refs;
   int32_t active_lock = 0;     // 1 + map index of the held bpf_spin_lock, 0 when none
+  int32_t active_rcu = 0;      // bpf_rcu_read_lock() sections entered and not yet left
 
   Frame& cur() { return frames.back(); }
   const Frame& cur() const { return frames.back(); }

@@ -59,6 +59,9 @@ Check check_main_exit(Step& s) {
   if (s.st.active_lock)
     return reject(ErrorCode::UnreleasedReference,
                   "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
+  if (s.st.active_rcu)
+    return reject(ErrorCode::UnreleasedReference,
+                  "BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region");
   if (!s.st.refs.empty()) {
     const Reference& ref = s.st.refs.front();
     return reject(ErrorCode::UnreleasedReference, "Unreleased reference id=%u alloc_insn=%lld", ref.id,

@@ -487,7 +487,9 @@ bool Explorer::step(Path& p) {
         return exec_call_local(p, in);
       }
       if (in.call == isa::CallKind::Kfunc) {
-        err = reject(ErrorCode::NotSupportedByKernel, "calling kernel function is not supported without BTF");
+        err = ctx_.rules.profile.kfuncs
+                  ? exec_kfunc_call(s, in)
+                  : reject(ErrorCode::NotSupportedByKernel, "calling kernel function is not supported without BTF");
         break;
       }
       {

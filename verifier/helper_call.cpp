@@ -494,4 +494,13 @@ Check exec_helper_call(Step& s, const isa::Insn& in) {
   return std::nullopt;
 }
 
+Check check_mem_size_arg(Step& s, int regno, bool zero_ok, bool write) {
+  return check_size_arg(s, regno, zero_ok, write);
+}
+
+void release_ref(AbstractState& st, uint32_t ref, bool allow_ptr_leaks) {
+  invalidate_dynptr_slots(st, ref);
+  release_reference(st, ref, allow_ptr_leaks);
+}
+
 }  // namespace bpfvet::verifier

@@ -291,6 +291,22 @@ Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool writ
       if (read_into) s.st.reg(value_reg) = RegState::unknown_scalar();
       break;
     }
+    case RegType::BtfId: {
+      // check_ptr_to_btf_access: reads inside the struct (fields come back as scalars here).
+      const char* name = reg.btf_name ? reg.btf_name : "";
+      if (write) return reject(ErrorCode::ReadOnlyMemory, "only read is supported");
+      if (off < 0)
+        return reject(ErrorCode::InvalidMemAccess, "R%d is ptr_%s invalid negative access: off=%lld", regno, name,
+                      static_cast<long long>(off));
+      if (!reg.var.is_const())
+        return reject(ErrorCode::InvalidMemAccess, "R%d is ptr_%s invalid variable offset: off=%lld, var_off=%s",
+                      regno, name, static_cast<long long>(off), tnum_text(reg.var.var_off).c_str());
+      if (off + size > reg.mem_size)
+        return reject(ErrorCode::InvalidMemAccess, "access beyond struct %s at off %lld size %d", name,
+                      static_cast<long long>(off), size);
+      if (read_into) s.st.reg(value_reg) = RegState::unknown_scalar();
+      break;
+    }
     default: {
       Reject r = reject(reg.type == RegType::Scalar ? ErrorCode::InvalidMemAccess : ErrorCode::InvalidMemAccess,
                         "R%d invalid mem access '%s'", regno, reg.type_string().c_str());

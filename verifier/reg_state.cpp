@@ -24,6 +24,7 @@ const char* reg_type_name(RegType t) {
     case RegType::XdpSock: return "xdp_sock";
     case RegType::Func: return "func";
     case RegType::FlowKeys: return "flow_keys";
+    case RegType::BtfId: return "ptr_";
   }
   return "?";
 }
@@ -47,7 +48,7 @@ std::string RegState::type_string() const {
   // So is a sockmap/sockhash lookup result (a socket once null-checked).
   const bool map_lookup = maybe_null && (type == RegType::ConstMapPtr || (type == RegType::Sock && map_idx >= 0));
   s += map_lookup ? "map_value" : reg_type_name(type);
-  if (maybe_null) s += "_or_null";
+  if (maybe_null) s += type == RegType::BtfId ? "or_null_" : "_or_null";
   return s;
 }
 
@@ -91,6 +92,7 @@ std::string RegState::to_string(const std::vector<isa::MapDef>& maps, uint8_t cu
     return out + ")";
   }
   std::string out = type_string();
+  if (type == RegType::BtfId && btf_name) out += btf_name;
   if (type == RegType::Stack) {
     if (frameno != cur_frame) out += "[" + std::to_string(frameno) + "]";
     if (var.is_const()) return out + snum(static_cast<int64_t>(var.const_value()) + off);

@@ -37,6 +37,7 @@ enum class RegType : uint8_t {
   XdpSock,
   Func,         // a callback function address
   FlowKeys,     // struct bpf_flow_keys (a flow dissector's skb->flow_keys)
+  BtfId,        // a kernel struct described by BTF (PTR_TO_BTF_ID): btf_name, mem_size bytes
 };
 
 /// What a dynptr points into (the kernel's enum bpf_dynptr_type).
@@ -76,6 +77,7 @@ struct RegState {
   DynptrKind dynptr = DynptrKind::None;
   bool dynptr_first = false;
   uint32_t dynptr_id = 0;
+  const char* btf_name = nullptr;  // BtfId: the struct's name (owned by the Program's kfuncs)
 
   static RegState not_init() { return RegState{}; }
   static RegState scalar(const Scalar& s) {

@@ -88,5 +88,13 @@ Check exec_cond_jmp(Step& s, const isa::Insn& in, BranchResult& out);
 
 /// Helper calls (kernel: check_helper_call).
 Check exec_helper_call(Step& s, const isa::Insn& in);
+/// Kfunc calls (kernel: check_kfunc_call), kfunc_call.cpp.
+Check exec_kfunc_call(Step& s, const isa::Insn& in);
+
+/// The size argument in `regno` of a (memory in regno - 1, size) argument pair
+/// (kernel: check_mem_size_reg), shared by helper and kfunc calls.
+Check check_mem_size_arg(Step& s, int regno, bool zero_ok, bool write);
+/// Releases reference `ref`: registers and dynptrs holding it become unusable.
+void release_ref(AbstractState& st, uint32_t ref, bool allow_ptr_leaks);
 
 }  // namespace bpfvet::verifier
