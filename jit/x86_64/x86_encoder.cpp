@@ -11,8 +11,9 @@ bool needs_rex_byte(uint8_t r) { return r >= 4 && r <= 7; }
 
 }  // namespace
 
-void Encoder::rex(bool w, uint8_t reg, uint8_t rm, bool force) {
-  const uint8_t bits = static_cast<uint8_t>((w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((rm & 8) ? 1 : 0));
+void Encoder::rex(bool w, uint8_t reg, uint8_t rm, bool force, uint8_t index) {
+  const uint8_t bits =
+      static_cast<uint8_t>((w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((rm & 8) ? 1 : 0));
   if (bits != 0 || force) buf_.emit8(static_cast<uint8_t>(0x40 | bits));
 }
 
@@ -26,16 +27,19 @@ void Encoder::op_rr(Width w, std::initializer_list<uint8_t> opcode, uint8_t reg,
 void Encoder::op_rm(Width w, std::initializer_list<uint8_t> opcode, uint8_t reg, Mem m, bool force_rex) {
   if (w == Width::W16) buf_.emit8(0x66);
   const uint8_t base = num(m.base);
-  rex(w == Width::Q64, reg, base, force_rex);
+  const uint8_t index = m.index ? num(*m.index) : 4;  // SIB index 100b: none
+  rex(w == Width::Q64, reg, base, force_rex, index);
   emit(opcode);
   // ModRM: mod 00 (no disp; not for rbp/r13, whose 00 form means RIP-relative),
-  // 01 (disp8) or 10 (disp32); rm = 100b (rsp/r12) needs a SIB byte with no index.
+  // 01 (disp8) or 10 (disp32); rm = 100b announces a SIB byte, which an index or a
+  // base of rsp/r12 needs.
   uint8_t mod;
   if (m.disp == 0 && (base & 7) != 5) mod = 0;
   else if (fits_i8(m.disp)) mod = 1;
   else mod = 2;
-  buf_.emit8(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (base & 7)));
-  if ((base & 7) == 4) buf_.emit8(0x24);
+  const bool sib = m.index.has_value() || (base & 7) == 4;
+  buf_.emit8(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (sib ? 4 : (base & 7))));
+  if (sib) buf_.emit8(static_cast<uint8_t>(((index & 7) << 3) | (base & 7)));
   if (mod == 1) buf_.emit8(static_cast<uint8_t>(m.disp));
   if (mod == 2) buf_.emit32(static_cast<uint32_t>(m.disp));
 }
@@ -164,16 +168,7 @@ void Encoder::bswap(Width w, Reg r) {
 
 void Encoder::lea(Reg dst, Mem m) { op_rm(Width::Q64, {0x8d}, num(dst), m); }
 
-void Encoder::lea_bi(Reg dst, Reg base, Reg index) {
-  const uint8_t d = num(dst), b = num(base), x = num(index);
-  buf_.emit8(static_cast<uint8_t>(0x48 | ((d & 8) ? 4 : 0) | ((x & 8) ? 2 : 0) | ((b & 8) ? 1 : 0)));
-  buf_.emit8(0x8d);
-  // ModRM rm = 100b: a SIB byte follows.  A base of rbp/r13 has no mod 00 form: disp8 0.
-  const bool disp8 = (b & 7) == 5;
-  buf_.emit8(static_cast<uint8_t>((disp8 ? 0x44 : 0x04) | ((d & 7) << 3)));
-  buf_.emit8(static_cast<uint8_t>(((x & 7) << 3) | (b & 7)));
-  if (disp8) buf_.emit8(0);
-}
+void Encoder::lea_bi(Reg dst, Reg base, Reg index) { lea(dst, Mem{base, 0, index}); }
 
 void Encoder::load(Width w, Reg dst, Mem m) {
   switch (w) {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 
 #include "jit/code_buffer.h"
 
@@ -32,10 +33,11 @@ enum class ShiftKind : uint8_t { Rol = 0, Ror = 1, Shl = 4, Shr = 5, Sar = 7 };
 /// The /k of the F7h group.
 enum class UnaryKind : uint8_t { Test = 0, Not = 2, Neg = 3, Mul = 4, Imul = 5, Div = 6, Idiv = 7 };
 
-/// A memory operand [base + disp].
+/// A memory operand [base + disp], or [base + index + disp] (scale 1; index is never rsp).
 struct Mem {
   Reg base;
   int32_t disp = 0;
+  std::optional<Reg> index;
 };
 
 inline Width width_of(bool is64) { return is64 ? Width::Q64 : Width::D32; }
@@ -92,7 +94,8 @@ class Encoder {
   void bswap(Width w, Reg r);
   /// LEA r64, m (REX.W 8Dh /r).
   void lea(Reg dst, Mem m);
-  /// LEA r64, [base + index] (REX.W 8Dh /r, SIB scale 1); `index` is not rsp.
+  /// LEA r64, [base + index] (REX.W 8Dh /r, SIB scale 1); `index` is not rsp.  The
+  /// memory forms above and below all take [base + index + disp] operands as well.
   void lea_bi(Reg dst, Reg base, Reg index);
 
   // --- memory ---
@@ -145,10 +148,10 @@ class Encoder {
  private:
   // REX prefix when needed: W, reg field extension, base/rm extension; `byte_regs`
   // forces one for the 8-bit registers spl/bpl/sil/dil.
-  void rex(bool w, uint8_t reg, uint8_t rm, bool force);
+  void rex(bool w, uint8_t reg, uint8_t rm, bool force, uint8_t index = 0);
   // [legacy prefixes] [REX] opcode ModRM(mod=11, reg, rm).
   void op_rr(Width w, std::initializer_list<uint8_t> opcode, uint8_t reg, Reg rm, bool byte_regs = false);
-  // [legacy prefixes] [REX] opcode ModRM [SIB] [disp8/disp32] for [base + disp].
+  // [legacy prefixes] [REX] opcode ModRM [SIB] [disp8/disp32] for [base (+ index) + disp].
   void op_rm(Width w, std::initializer_list<uint8_t> opcode, uint8_t reg, Mem m, bool byte_regs = false);
   void branch(std::initializer_list<uint8_t> op8, std::initializer_list<uint8_t> op32, Label l, bool near_hint);
 

@@ -205,6 +205,13 @@ bool Lowerer::fuse_lea(int64_t pc) {
   if (add.kind != Kind::Alu || add.alu != AluOp::Add || !add.is64 || add.dst != mov.dst || add.src > 10)
     return false;
   const Reg d = reg(mov.dst), s = reg(mov.src);
+  if (!add.use_src) {
+    if (auto m = folded(mov.src, add.imm)) {  // rS is a folded address: one LEA from its parts
+      e_.lea(d, *m);
+      return true;
+    }
+  }
+  if (try_fold(pc)) return true;  // nothing to emit: rD's uses address its parts
   if (add.use_src) e_.lea_bi(d, s, add.src == mov.dst ? s : reg(add.src));  // rD += rD doubles rS
   else e_.lea(d, Mem{s, add.imm});
   return true;

@@ -23,7 +23,10 @@
 // x86-64, so no explicit zero-extension is ever emitted; constants stay immediates;
 // compare-and-branch is one cmp/test plus one jcc; division by a power-of-two constant
 // becomes a shift or a mask, by another constant a multiply-high; a register copy
-// followed by an add into it is one LEA.  Jump shortening: when the first lowering has
+// followed by an add into it is one LEA.  Address folding (verified code): when such an
+// `rX = rB; rX += rC|imm` is used, until rX dies (per a liveness analysis), only as
+// the base of loads and stores and as the source of `rY = rX; rY += imm`, rX is never
+// computed: those uses address [rB + rC + imm] directly.  Jump shortening: when the first lowering has
 // forward rel32 jumps, a second lowering makes rel8 every one whose distance in the
 // first fits (code only shrinks in between, so it still fits).  Loop alignment: a loop
 // of at most 64 bytes (from a backward jump's target to the jump) that would straddle

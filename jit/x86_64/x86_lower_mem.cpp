@@ -33,7 +33,7 @@ void Lowerer::fail_here(FaultKind kind) {
 }
 
 Mem Lowerer::access(uint8_t base, int16_t off, uint32_t size, bool write, bool atomic) {
-  if (!env_.checked) return Mem{reg(base), off};
+  if (!env_.checked) return folded(base, off).value_or(Mem{reg(base), off});
   e_.lea(Reg::R11, Mem{reg(base), off});
   const uint32_t desc = size | (write ? kAccessWrite : 0) | (atomic ? kAccessAtomic : 0) |
                         (static_cast<uint32_t>(pc_) << kAccessPcShift);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "jit/code_buffer.h"
@@ -50,6 +51,15 @@ class Lowerer {
   /// when, at its first-pass size, it would otherwise straddle two lines.
   void align_loop_head(int64_t pc);
 
+  // x86_lower_fold.cpp
+  /// Per-slot registers live on entry (bit n = rn), for the verified program.
+  void compute_liveness();
+  /// Starts an address fold at the `rX = rB; rX += rC|imm` pair at pc when every use
+  /// of rX until it dies can address [rB + rC + imm] itself; false when not.
+  bool try_fold(int64_t pc);
+  /// The folded operand [rB + rC + imm + off] when rn is the folded register here.
+  std::optional<Mem> folded(uint8_t r, int64_t off) const;
+
   // x86_lower_mem.cpp
   /// The memory operand of an access; in checked mode emits the region check first.
   Mem access(uint8_t base, int16_t off, uint32_t size, bool write, bool atomic);
@@ -77,6 +87,12 @@ class Lowerer {
   std::vector<uint32_t> heads_upto_;  // second pass: [k] = loop heads among slots < k (each may add padding)
   size_t shortenable_ = 0;
   bool may_goto_ = false;
+  std::vector<uint16_t> live_in_;  // computed on the first fold candidate
+  struct Fold {
+    uint8_t reg = 0xff;  // the BPF register never computed, or none
+    int64_t end = 0;     // first slot past its folded uses
+    Mem mem{Reg::Rax};   // [rB + rC + imm]
+  } fold_;
   int64_t pc_ = 0;
 };
 

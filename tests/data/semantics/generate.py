@@ -444,9 +444,49 @@ def gen_loop_align():
     return s
 
 
+def gen_fold():
+    """Address folding in the x86-64 JIT: `rX = rB; rX += rC|imm` used only as a memory
+    base (and as the source of `rY = rX; rY += imm`) until rX dies is never computed.
+    Each case also has a twin where rX stays needed (a use as a value, at a jump target,
+    after rB changes), which must not fold; both must compute the same."""
+    s = Suite("fold")
+    s.add("imm_store_load", ["r2 = r10", "r2 += -8", "*(u64 *)(r2 +0) = 5", "r0 = *(u64 *)(r2 +0)", "exit"], 5)
+    s.add("index_store_load", ["r3 = -16", "r2 = r10", "r2 += r3", "*(u32 *)(r2 +4) = 7",
+                               "r0 = *(u32 *)(r2 +4)", "exit"], 7)
+    s.add("index_disp_neg", ["r3 = -32", "r2 = r10", "r2 += r3", "*(u64 *)(r2 +24) = 9", "*(u16 *)(r2 +0) = 3",
+                             "r0 = *(u64 *)(r10 -8)", "r1 = *(u16 *)(r10 -32)", "r0 += r1", "exit"], 12)
+    s.add("store_reg", ["r4 = 41", "r2 = r10", "r2 += -8", "*(u64 *)(r2 +0) = r4", "r0 = *(u64 *)(r10 -8)",
+                        "r0 += 1", "exit"], 42)
+    s.add("pair_use", ["r2 = r10", "r2 += -16", "r4 = r2", "r4 += 8", "*(u64 *)(r4 +0) = 11",
+                       "*(u64 *)(r2 +0) = 22", "r0 = *(u64 *)(r10 -8)", "r1 = *(u64 *)(r10 -16)", "r0 += r1", "exit"], 33)
+    s.add("pair_use_into_base", ["r3 = r10", "r2 = r3", "r2 += -8", "*(u64 *)(r2 +0) = 6", "r3 = r2", "r3 += 4",
+                                 "r0 = *(u32 *)(r3 -4)", "exit"], 6)
+    s.add("base_changes_dead", ["r3 = r10", "r2 = r3", "r2 += -8", "*(u64 *)(r2 +0) = 9", "r3 = 0",
+                                "r0 = *(u64 *)(r10 -8)", "exit"], 9)
+    s.add("base_changes_live", ["r3 = r10", "r2 = r3", "r2 += -8", "*(u64 *)(r2 +0) = 9", "r3 = 0",
+                                "r0 = *(u64 *)(r2 +0)", "r0 += r3", "exit"], 9)
+    s.add("load_into_base", ["*(u64 *)(r10 -16) = 8", "r3 = r10", "*(u64 *)(r10 -8) = r3", "r2 = r3", "r2 += -8",
+                             "r3 = *(u64 *)(r2 +0)", "r0 = *(u64 *)(r3 -16)", "exit"], 8)
+    s.add("load_into_itself", ["r1 = 77", "*(u64 *)(r10 -16) = r1", "r1 = r10", "r1 += -16",
+                               "*(u64 *)(r10 -8) = r1", "r2 = r10", "r2 += -8", "r2 = *(u64 *)(r2 +0)",
+                               "r0 = *(u64 *)(r2 +0)", "exit"], 77)
+    s.add("used_as_value", ["r2 = r10", "r2 += -8", "*(u64 *)(r2 +0) = 1", "r0 = r2", "r0 -= r10", "exit"], -8)
+    for taken in (0, 1):
+        s.add("jump_dead_at_target_%d" % taken,
+              ["r5 = %d" % taken, "*(u64 *)(r10 -8) = 4", "r2 = r10", "r2 += -8", "if r5 != 0 goto +2",
+               "r0 = *(u64 *)(r2 +0)", "exit", "r0 = 2", "exit"], 2 if taken else 4)
+        s.add("jump_live_at_target_%d" % taken,
+              ["r5 = %d" % taken, "*(u64 *)(r10 -8) = 4", "r2 = r10", "r2 += -8", "if r5 != 0 goto +2",
+               "r0 = 3", "exit", "r0 = *(u64 *)(r2 +0)", "r0 += 10", "exit"], 14 if taken else 3)
+        s.add("live_into_loop_%d" % taken,
+              ["r5 = %d" % taken, "r0 = 0", "*(u64 *)(r10 -8) = 5", "r2 = r10", "r2 += -8", "r1 = *(u64 *)(r2 +0)",
+               "r0 += r1", "r5 += 1", "if r5 < 3 goto -4", "exit"], 15 if taken == 0 else 10)
+    return s
+
+
 if __name__ == "__main__":
     total = 0
     for gen in (gen_alu, gen_movsx_end, gen_jmp, gen_mem, gen_calls, gen_legacy, gen_fusion, gen_jump_distance,
-                gen_loop_align):
+                gen_loop_align, gen_fold):
         total += gen().write()
     print("%d cases" % total)
