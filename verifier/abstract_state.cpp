@@ -1,5 +1,6 @@
 #include "verifier/abstract_state.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace bpfvet::verifier {
@@ -160,6 +161,39 @@ bool stacksafe(const Frame& old, const Frame& cur, IdMap& ids, bool exact, const
 
 }  // namespace
 
+namespace {
+
+// The kernel's regs_exact: the same value, ids renamed consistently.
+bool regs_exact(const RegState& old, const RegState& cur, IdMap& ids) {
+  RegState a = old, b = cur;
+  a.id = b.id = 0;
+  a.ref_obj_id = b.ref_obj_id = 0;
+  if (!(a == b)) return false;
+  if ((old.id == 0) != (cur.id == 0) || (old.ref_obj_id == 0) != (cur.ref_obj_id == 0)) return false;
+  return ids.check(old.id, cur.id) && ids.check(old.ref_obj_id, cur.ref_obj_id);
+}
+
+void maybe_widen(const RegState& old, bool old_precise, RegState& cur, IdMap& ids) {
+  if (old.type != RegType::Scalar || cur.type != RegType::Scalar || old_precise) return;
+  if (!regs_exact(old, cur, ids)) cur = RegState::unknown_scalar();
+}
+
+}  // namespace
+
+void widen_imprecise_scalars(const AbstractState& old, AbstractState& cur) {
+  IdMap ids;
+  for (size_t f = old.frames.size(); f-- > 0;) {
+    if (f >= cur.frames.size()) continue;
+    const Frame& of = old.frames[f];
+    Frame& cf = cur.frames[f];
+    for (int r = 0; r < kNumRegs; ++r) maybe_widen(of.regs[r], (of.precise_regs >> r) & 1u, cf.regs[r], ids);
+    const size_t slots = std::min(of.stack.size(), cf.stack.size());
+    for (size_t spi = 0; spi < slots; ++spi)
+      if (of.stack[spi].is_spill() && cf.stack[spi].is_spill())
+        maybe_widen(of.stack[spi].spilled, slot_is_precise(of, static_cast<int>(spi)), cf.stack[spi].spilled, ids);
+  }
+}
+
 bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact,
                     const PruneHints& hints) {
   if (old.frames.size() != cur.frames.size()) return false;
@@ -171,7 +205,7 @@ bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t
   for (size_t f = 0; f < old.frames.size(); ++f) {
     const Frame& of = old.frames[f];
     const Frame& cf = cur.frames[f];
-    if (of.callsite != cf.callsite) return false;
+    if (of.callsite != cf.callsite || of.callback_depth > cf.callback_depth) return false;
     bool top = f + 1 == old.frames.size();
     for (int r = 0; r < kNumRegs; ++r) {
       // Caller frames only keep r6-r9 (and r10) across the call.

@@ -50,6 +50,9 @@ struct Frame {
   int64_t callsite = -1;         // index of the call instruction that created this frame
   uint32_t subprog_start = 0;    // first instruction of the function this frame runs
   int32_t callback_of = -1;      // helper id when this frame runs a callback (bpf_loop, ...)
+  // Iterated callbacks (6.7+): walks of callbacks this frame's pending callback-calling
+  // helper call has scheduled.  No part of equality; pruning wants old <= cur.
+  uint32_t callback_depth = 0;
   // Precision marks (precision.h): bit r / bit spi set when a later instruction needed
   // the exact value.  Only checkpoints carry them; they take no part in equality.
   uint16_t precise_regs = 0;
@@ -79,6 +82,7 @@ struct AbstractState {
   std::vector<Reference> refs;
   int32_t active_lock = 0;     // 1 + map index of the held bpf_spin_lock, 0 when none
   int32_t active_rcu = 0;      // bpf_rcu_read_lock() sections entered and not yet left
+  uint32_t callback_unroll_depth = 0;  // iterated callback walks that led here (infinite-loop test)
 
   Frame& cur() { return frames.back(); }
   const Frame& cur() const { return frames.back(); }
@@ -111,6 +115,12 @@ struct PruneHints {
 /// `exact` demands identical states (infinite-loop detection).
 bool state_includes(const AbstractState& old, const AbstractState& cur, uint16_t live_regs, bool exact,
                     const PruneHints& hints = {});
+
+/// The kernel's widen_imprecise_scalars (iterated callbacks, 6.7+): every scalar of
+/// `cur` (registers and spills of every frame) that `old` holds as a scalar not marked
+/// precise, with another value, becomes unknown, so that the walks of a callback
+/// converge instead of counting.
+void widen_imprecise_scalars(const AbstractState& old, AbstractState& cur);
 
 /// "fp-16=ctx()" / "fp-8=mmmmmmmm" for stack slot `spi` of frame `f` (empty when unused).
 std::string format_slot(const Frame& f, int spi, const std::vector<isa::MapDef>& maps);

@@ -110,6 +110,7 @@ Check walk_cfg(VerifierContext& ctx) {
       mark_prune(in.target(pc));
     } else if (in.kind == Kind::Call) {
       mark_prune(pc + 1);
+      if (iterates_callback(ctx, in)) mark_prune(pc);  // each walk of the callback returns here
       if (is_local_call(in)) {  // the call itself and the callee's entry (visit_func_call_insn)
         mark_prune(pc);
         mark_prune(in.target(pc));

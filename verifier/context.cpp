@@ -1,5 +1,9 @@
 #include "verifier/context.h"
 
+#include <string_view>
+
+#include "isa/helpers.h"
+
 namespace bpfvet::verifier {
 
 Result<KernelRules> kernel_rules(const std::string& kernel, isa::Caps caps) {
@@ -22,7 +26,17 @@ Result<KernelRules> kernel_rules(const std::string& kernel, isa::Caps caps) {
   r.complexity_limit = profile->complexity_limit;
   r.has_jmp32 = profile->jmp32;
   r.has_isa_v4 = profile->sdiv_smod;
+  r.iterated_callbacks = v >= isa::KernelVersion{6, 7};
   return r;
+}
+
+bool iterates_callback(const VerifierContext& ctx, const isa::Insn& in) {
+  if (!ctx.rules.iterated_callbacks || in.kind != isa::Kind::Call || in.call != isa::CallKind::Helper) return false;
+  const isa::HelperProto* h = isa::find_helper(in.imm);
+  if (h == nullptr) return false;
+  const std::string_view name = h->name;
+  return name == "bpf_loop" || name == "bpf_for_each_map_elem" || name == "bpf_find_vma" ||
+         name == "bpf_user_ringbuf_drain";
 }
 
 }  // namespace bpfvet::verifier

@@ -32,6 +32,7 @@ struct KernelRules {
   uint64_t complexity_limit = 1000000;  // processed-instruction budget
   bool has_jmp32 = true;         // 5.1+
   bool has_isa_v4 = true;        // 6.6+: sdiv/smod, movsx, ldsx, bswap, gotol
+  bool iterated_callbacks = true;// 6.7+: callbacks walked repeatedly from their call (see below)
 };
 
 /// Rules for `kernel` ("latest", "5.4", "6.1.0"...) and capabilities; an Error for a
@@ -65,5 +66,12 @@ struct VerifierContext {
   /// Index of the subprogram starting at `start`, or -1.
   int subprog_at(uint32_t start) const;
 };
+
+/// True for a helper call whose callback the helper calls synchronously, any number of
+/// times (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_ringbuf_drain), under
+/// rules where the verifier walks such callbacks repeatedly (Linux 6.7+): the call is a
+/// prune point with a forced checkpoint, each walk of the callback returns to the call,
+/// which schedules another until the states converge (bpf_loop: at most nr_loops).
+bool iterates_callback(const VerifierContext& ctx, const isa::Insn& in);
 
 }  // namespace bpfvet::verifier

@@ -25,6 +25,7 @@ namespace {
 
 constexpr size_t kMaxJmpSeq = 8192;       // BPF_COMPLEXITY_LIMIT_JMP_SEQ
 constexpr uint64_t kMaxStatesPerInsn = 64;  // BPF_COMPLEXITY_LIMIT_STATES
+constexpr int32_t kBpfLoop = 181;           // BPF_FUNC_loop
 
 // True when helper `id` has a function-pointer argument (bpf_loop, for_each_map_elem...).
 bool takes_callback(int32_t id) {
@@ -86,6 +87,13 @@ class Explorer {
   // A helper that calls back into the program: the callback's body is explored as its
   // own path from the state at the call.
   void push_callback(const Path& p, const Insn& in);
+  // Iterated callbacks (6.7+, iterates_callback()): the call schedules one more walk of
+  // the callback unless bpf_loop already scheduled nr_loops; `p` continues after the
+  // call with its frame's count reset.
+  void schedule_callback(const Path& before, Path& p, const Insn& in);
+  // The checkpoint of the current walk at `insn` with the same call sites (the kernel's
+  // find_prev_entry), or null.
+  const Checkpoint* prev_entry(const Path& p, int64_t insn) const;
   bool exec_exit(Path& p);
   void track_stack_depth(const AbstractState& st);
   // True when the exit about to run checks r0 against a range (so needs it exact).
@@ -238,26 +246,46 @@ bool Explorer::visit_prune_point(Path& p) {
                           static_cast<uint32_t>(ctx_.insn_count());
   auto& list = explored_[bucket];
   const uint16_t live = ctx_.info[static_cast<size_t>(p.pc)].live_regs;
-  bool add_new_state = false;
+  // A call that iterates its callback always gets a checkpoint (the walks are compared
+  // with it) and is tested for convergence instead of an infinite loop.
+  const bool callback_call = iterates_callback(ctx_, ctx_.insn(p.pc));
+  bool add_new_state = callback_call;
   if (jmps_processed_ - prev_jmps_processed_ >= 2 && result_.stats.processed_insns - prev_insn_processed_ >= 8)
     add_new_state = true;
   uint64_t n = 0;
-  for (size_t i = 0; i < list.size();) {
+  // Evicted states leave the list after the walk over it.  At a callback call the
+  // newest states come first, as in the kernel's list: the walk back from the last
+  // callback walks then meets its own iteration's checkpoint before missing (and
+  // evicting) the older ones.
+  std::vector<bool> drop(list.size(), false);
+  auto compact = [&] {
+    size_t k = 0;
+    std::erase_if(list, [&](const std::shared_ptr<Checkpoint>&) { return drop[k++]; });
+  };
+  for (size_t step = 0; step < drop.size(); ++step) {
+    const size_t i = callback_call ? drop.size() - 1 - step : step;
     Checkpoint& cp = *list[i];
     ++n;
-    if (cp.insn != p.pc) {
-      ++i;
-      continue;
-    }
-    if (cp.speculative && !p.speculative) {  // a speculative state proves nothing for a real path
-      ++i;
-      continue;
-    }
-    if (cp.branches > 0) {
+    if (cp.insn != p.pc) continue;
+    if (cp.speculative && !p.speculative) continue;  // a speculative state proves nothing for a real path
+    if (cp.branches > 0 && callback_call) {
+      // Another walk of the callback came back: when it brings nothing new (scalars
+      // compared by range, precise or not: the kernel's RANGE_WITHIN), the walks have
+      // converged.
+      PruneHints within = hints_for(cp);
+      within.use_precision = false;
+      if (state_includes(cp.st, p.st, live, false, within)) {
+        ++cp.hit_cnt;
+        propagate_marks(p, cp);
+        compact();
+        return true;
+      }
+    } else if (cp.branches > 0) {
       // Still being explored: the current path loops back through it.
       if (cp.st == p.st) {
         Reject r = reject(ErrorCode::InfiniteLoop, "infinite loop detected at insn %lld", static_cast<long long>(p.pc));
         fail(std::move(r), p.pc);
+        compact();
         return true;
       }
       if (ctx_.info[static_cast<size_t>(p.pc)].jmp_point && jmps_processed_ - prev_jmps_processed_ < 20 &&
@@ -266,24 +294,26 @@ bool Explorer::visit_prune_point(Path& p) {
     } else if (state_includes(cp.st, p.st, live, false, hints_for(cp))) {
       ++cp.hit_cnt;
       propagate_marks(p, cp);
+      compact();
       return true;
     }
     // Only count misses when a new state will be added, so that loop iterations do not
     // evict every earlier state; a state that keeps missing is dropped (kernel heuristic).
     if (add_new_state) ++cp.miss_cnt;
-    if (cp.miss_cnt > cp.hit_cnt * 3 + 3) {
+    // Checkpoints of a converging callback walk are kept much longer (64, not 3).
+    const uint32_t keep = callback_call && cp.branches > 0 ? 64 : 3;
+    if (cp.miss_cnt > cp.hit_cnt * keep + keep) {
       // A state with paths still running stays allocated (and counted in peak_states)
       // until they end.
       if (cp.branches > 0) {
         cp.evicted = true;
         ++evicted_live_;
       }
-      list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+      drop[i] = true;
       if (cur_states_) --cur_states_;
-      continue;
     }
-    ++i;
   }
+  compact();
   result_.stats.max_states_per_insn = std::max(result_.stats.max_states_per_insn, n);
   if (!ctx_.rules.privileged && n > kMaxStatesPerInsn) return false;  // unprivileged only
   if (!add_new_state) return false;
@@ -362,6 +392,11 @@ void Explorer::push_callback(const Path& p, const Insn& in) {
   if (p.st.frames.size() >= static_cast<size_t>(kMaxCallFrames)) return;
   AbstractState st = p.st;
   const Frame& caller = p.st.cur();
+  const bool iterated = iterates_callback(ctx_, in);
+  if (iterated) {
+    ++st.cur().callback_depth;
+    ++st.callback_unroll_depth;
+  }
   Frame cb;
   cb.frameno = static_cast<uint8_t>(st.frames.size());
   cb.callsite = p.pc;
@@ -369,7 +404,11 @@ void Explorer::push_callback(const Path& p, const Insn& in) {
   cb.callback_of = in.imm;
   for (int r = 1; r <= 5; ++r) cb.regs[r] = RegState::unknown_scalar();
   const std::string name = h->name;
-  if (name == "bpf_loop") {
+  if (name == "bpf_loop" && iterated) {
+    // set_loop_callback_state: the index is any scalar, r3-r5 are not arguments.
+    cb.regs[2] = caller.regs[3];
+    for (int r = 3; r <= 5; ++r) cb.regs[r] = RegState::not_init();
+  } else if (name == "bpf_loop") {
     cb.regs[1] = RegState::scalar(Scalar::urange(0, 1u << 23));
     cb.regs[2] = caller.regs[3];
   } else if (name == "bpf_for_each_map_elem" || name == "bpf_user_ringbuf_drain") {
@@ -401,6 +440,27 @@ void Explorer::push_callback(const Path& p, const Insn& in) {
   stack_.push_back(std::move(np));
 }
 
+void Explorer::schedule_callback(const Path& before, Path& p, const Insn& in) {
+  p.st.cur().callback_depth = 0;
+  const uint32_t scheduled = before.st.cur().callback_depth;
+  if (in.imm == kBpfLoop && scheduled >= before.st.reg(1).var.umax) {
+    if (ctx_.opts.log_level >= 2)
+      log_.message("frame" + std::to_string(p.st.frames.size() - 1) + " bpf_loop iteration limit reached");
+    return;
+  }
+  push_callback(before, in);
+}
+
+const Checkpoint* Explorer::prev_entry(const Path& p, int64_t insn) const {
+  for (const Checkpoint* cp = p.parent.get(); cp; cp = cp->parent.get()) {
+    if (cp->insn != insn || cp->evicted || cp->st.frames.size() != p.st.frames.size()) continue;
+    bool same = true;
+    for (size_t f = 0; f < cp->st.frames.size() && same; ++f) same = cp->st.frames[f].callsite == p.st.frames[f].callsite;
+    if (same) return cp;
+  }
+  return nullptr;
+}
+
 bool Explorer::exit_checks_r0(const Path& p) const {
   if (!p.st.reg(0).is_scalar()) return false;
   if (p.st.cur().callback_of >= 0) return true;
@@ -412,7 +472,17 @@ bool Explorer::exec_exit(Path& p) {
   if (p.st.cur().callback_of >= 0) {
     Step s{ctx_, p.st, ids_, p.pc};
     if (auto r = check_callback_exit(s)) return fail(std::move(*r), p.pc);
-    return false;  // the caller's path continues separately after the helper call
+    const int64_t callsite = p.st.cur().callsite;
+    if (!iterates_callback(ctx_, ctx_.insn(callsite)))
+      return false;  // the caller's path continues separately after the helper call
+    // Back to the call, which may call the callback again; imprecise scalars that
+    // changed since the previous walk began are widened so that the walks converge.
+    p.st.frames.pop_back();
+    if (const Checkpoint* prev = prev_entry(p, callsite)) widen_imprecise_scalars(prev->st, p.st);
+    p.prev_pc = p.pc;
+    p.pc = callsite;
+    print_state_ = true;
+    return true;
   }
   if (p.st.frames.size() > 1) {
     const RegState r0 = p.st.reg(0);
@@ -496,9 +566,18 @@ bool Explorer::step(Path& p) {
         // Only helpers taking a callback need the state from before the call (a copy
         // of the whole state, so skipped for every other helper).
         std::optional<Path> before;
+        const bool iterated = iterates_callback(ctx_, in);
+        if (iterated && in.imm == kBpfLoop) {
+          // The walks end when nr_loops is reached (r1), and the inlining check reads
+          // whether flags (r4) is zero: both values are relied on.
+          need_precise(p, static_cast<uint16_t>((1u << 1) | (p.st.reg(4).is_null_const() ? 1u << 4 : 0u)));
+        }
         if (takes_callback(in.imm)) before = p;
         err = exec_helper_call(s, in);
-        if (!err && before) push_callback(*before, in);
+        if (!err && before) {
+          if (iterated) schedule_callback(*before, p, in);
+          else push_callback(*before, in);
+        }
         // A tail call in a subprogram may leave the function: the path where it does
         // returns to the caller at once (r0 unknown); the failed call goes on later.
         constexpr int32_t kTailCall = 12;

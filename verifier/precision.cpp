@@ -73,17 +73,21 @@ Bt backtrack(const VerifierContext& ctx, int64_t i, int64_t next, const HistEntr
       // The kernel does not follow a packet load's value: every scalar becomes precise.
       if (has(regs, 0)) return Bt::GiveUp;
       return Bt::Ok;
-    case Kind::Exit:
+    case Kind::Exit: {
       // Walking back into a callee from the instruction after its call: its r0 is the
-      // caller's r0, the caller's r6-r9 stay with the caller's frame.
+      // caller's r0, the caller's r6-r9 stay with the caller's frame.  An iterated
+      // callback's walk returns to the helper call itself: the helper sets r1-r5 of
+      // the next walk, and the callback's r0 is not the caller's.
       if (next < 0 || f + 1 >= kMaxCallFrames) return Bt::Ok;
+      if (iterates_callback(ctx, ctx.insn(next))) regs &= static_cast<uint16_t>(~kArgRegs);
       if (regs & kArgRegs) return Bt::GiveUp;
-      if (has(regs, 0)) {
-        regs &= static_cast<uint16_t>(~1u);
-        want.regs[f + 1] |= 1u;
-      }
+      const Insn* call = next >= 1 ? &ctx.insn(next - 1) : nullptr;
+      const bool r0 = has(regs, 0) && call && call->kind == Kind::Call && call->call == isa::CallKind::Local;
+      regs &= static_cast<uint16_t>(~1u);
+      if (r0) want.regs[f + 1] |= 1u;
       want.frame = f + 1;
       return Bt::Ok;
+    }
     case Kind::Call: {
       const bool entered = next >= 0 && next != i + 1;
       if (entered && f > 0) {

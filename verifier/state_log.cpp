@@ -67,6 +67,12 @@ void StateLog::branch_from(int64_t from, int64_t to, const AbstractState& st) {
   line(std::to_string(to) + ": " + format_state(st, ctx_.prog.maps));
 }
 
+void StateLog::message(const std::string& s) {
+  if (!on()) return;
+  flush(false);
+  line(s);
+}
+
 void StateLog::safe(int64_t from, int64_t to, bool after_branch) {
   if (!on()) return;
   flush(false);

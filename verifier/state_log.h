@@ -46,6 +46,9 @@ class StateLog {
   void note(const std::string& s) {
     if (on()) notes_ += "bpfvet: " + s + "\n";
   }
+  /// A line the kernel itself prints at this point (log level 2 messages such as
+  /// "frame0 bpf_loop iteration limit reached").
+  void message(const std::string& s);
 
  private:
   bool on() const { return level_ >= 1; }
