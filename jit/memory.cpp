@@ -61,14 +61,22 @@ void RegionTable::remove(uint64_t base) {
 }
 
 void RegionTable::move(uint64_t old_base, uint64_t base, uint64_t size) {
-  auto it = std::lower_bound(regions_.begin(), regions_.end(), old_base,
-                             [](const Region& x, uint64_t b) { return x.base < b; });
+  // The packet region moves back and forth on every run that adjusts it: try the region
+  // moved last before searching.
+  auto it = regions_.begin() + static_cast<std::ptrdiff_t>(std::min(moved_, regions_.size()));
+  if (it == regions_.end() || it->base != old_base)
+    it = std::lower_bound(regions_.begin(), regions_.end(), old_base,
+                          [](const Region& x, uint64_t b) { return x.base < b; });
   if (it == regions_.end() || it->base != old_base) return;
   it->base = base;
   it->size = size;
   const bool ordered = (it == regions_.begin() || std::prev(it)->base < base) &&
                        (std::next(it) == regions_.end() || std::next(it)->base > base);
-  if (!ordered) std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) { return a.base < b.base; });
+  moved_ = static_cast<size_t>(it - regions_.begin());
+  if (!ordered) {
+    std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) { return a.base < b.base; });
+    moved_ = 0;
+  }
   last_ = 0;
 }
 

@@ -75,6 +75,7 @@ class RegionTable {
  private:
   std::vector<Region> regions_;  // sorted by base
   mutable size_t last_ = 0;      // index of the last hit: accesses cluster
+  size_t moved_ = 0;             // index of the region moved last
 };
 
 }  // namespace bpfvet::jit
