@@ -6,6 +6,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +37,9 @@ struct InputOptions {
   std::string input_format = "auto";
   std::string program;
   std::string btf;  // CO-RE target BTF; "" = the host's /sys/kernel/btf/vmlinux
+  // LINUX_KERNEL_VERSION for `__kconfig` externs (verify/lint/explain --kernel x.y);
+  // unset = the running kernel's (uname -r), as libbpf would.
+  std::optional<uint32_t> linux_version;
 };
 /// Adds the positional INPUT and the shared selection options to a subcommand.
 void add_input_options(CLI::App& cmd, InputOptions& opts);
@@ -44,6 +49,9 @@ void add_selection_options(CLI::App& cmd, InputOptions& opts);
 isa::ProgType parse_type_option(const std::string& name);
 /// The whole contents of a text file, or InputError (missing, directory, empty, unreadable).
 std::string read_text_file(const std::string& path);
+/// LINUX_KERNEL_VERSION (KERNEL_VERSION(x, y, 0)) of a --kernel value; nullopt for
+/// "latest" (the running kernel's then applies).  Throws InputError on a bad value.
+std::optional<uint32_t> linux_version_of(const std::string& kernel);
 /// Loads the input or throws InputError with the loader's message.
 isa::Object load_input(const InputOptions& opts);
 

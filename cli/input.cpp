@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "cli/commands.h"
+#include "isa/kernel_version.h"
 #include "isa/prog_type.h"
 
 namespace bpfvet::cli {
@@ -64,6 +65,13 @@ void add_selection_options(CLI::App& cmd, InputOptions& opts) {
                  "/sys/kernel/btf/vmlinux) or a vmlinux ELF image; default: the running kernel's");
 }
 
+std::optional<uint32_t> linux_version_of(const std::string& kernel) {
+  auto k = isa::parse_kernel_version(kernel);
+  if (!k) throw InputError(k.message());
+  if (kernel == "latest") return std::nullopt;
+  return (uint32_t{k->version.major} << 16) + (uint32_t{k->version.minor} << 8);
+}
+
 isa::Object load_input(const InputOptions& opts) {
   isa::LoadOptions lo;
   lo.format = parse_input_format(opts.input_format);
@@ -71,6 +79,7 @@ isa::Object load_input(const InputOptions& opts) {
   lo.sections = opts.sections;
   lo.program = opts.program;
   lo.target.btf_path = opts.btf;
+  lo.target.version = opts.linux_version;
   check_path(opts.path);
   auto obj = isa::load_object(opts.path, lo);
   if (!obj) throw InputError(obj.message());

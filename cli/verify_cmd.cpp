@@ -78,9 +78,15 @@ struct VerifyCmd {
   VerifyFlags flags;
 };
 
+// The input as loaded for `kernel`: its __kconfig LINUX_KERNEL_VERSION is that release.
+isa::Object load_input_for(InputOptions in, const std::string& kernel) {
+  in.linux_version = linux_version_of(kernel);
+  return load_input(in);
+}
+
 void run_verify(const VerifyCmd& c, int& status) {
   const auto opts = verify_options(c.flags);
-  const auto obj = load_input(c.in);
+  const auto obj = load_input_for(c.in, c.flags.kernel);
   const auto reports = verify_object(obj, opts);
   print_reports(reports, c.flags.format);
   status = reports_status(reports);
@@ -89,7 +95,7 @@ void run_verify(const VerifyCmd& c, int& status) {
 // explain INPUT: verify with a log so the path to the error can be reconstructed.
 void run_explain(const VerifyCmd& c, int& status) {
   auto opts = verify_options(c.flags);
-  const auto obj = load_input(c.in);
+  const auto obj = load_input_for(c.in, c.flags.kernel);
   std::vector<ProgramReport> reports;
   for (const auto& prog : obj.programs) {
     auto o = opts;
@@ -174,10 +180,11 @@ void run_lint(const LintCmd& c, int& status) {
       try {
         InputOptions in = c.in;
         in.path = c.paths[i];
-        const auto obj = load_input(in);
+        // Loaded once per kernel: __kconfig LINUX_KERNEL_VERSION differs between them.
         std::vector<std::vector<ProgramReport>> by_kernel;
-        for (const auto& opts : per_kernel) by_kernel.push_back(verify_object(obj, opts));
-        for (size_t p = 0; p < obj.programs.size(); ++p)
+        for (size_t k = 0; k < kernels.size(); ++k)
+          by_kernel.push_back(verify_object(load_input_for(in, kernels[k]), per_kernel[k]));
+        for (size_t p = 0; p < by_kernel[0].size(); ++p)
           for (size_t k = 0; k < kernels.size(); ++k) {
             auto r = std::move(by_kernel[k][p]);
             if (tag) r.kernel = kernels[k];

@@ -152,6 +152,30 @@ TEST(VerifyOptions, KernelVersionsAndUnprivAreAccepted) {
   EXPECT_TRUE(r.status == 0 || r.status == 1) << r.err;
 }
 
+// --kernel x.y is also the LINUX_KERNEL_VERSION a __kconfig extern reads: the corpus
+// program takes its bpf_loop branch only from 5.17 on, so under 5.10 the verifier walks
+// the plain loop (and accepts) instead of rejecting bpf_loop as missing from 5.10.
+TEST(VerifyOptions, KernelSetsLinuxKernelVersion) {
+  const std::string obj = corpus("tp_kconfig_version_gate");
+  for (const char* k : {"5.4", "5.10", "5.17", "6.1", "latest"}) {
+    const auto r = run_bpfvet({"verify", obj, "--kernel", k, "--format", "json"});
+    ASSERT_EQ(r.status, 0) << k << ": " << r.out << r.err;
+    EXPECT_EQ(json::parse(r.out)["programs"][0]["verdict"], "accepted") << k;
+  }
+  // Under 5.10 the bpf_loop call is dead code; under 5.17 it is walked.
+  const std::regex walked("(^|\n)\\d+: \\(85\\) call bpf_loop");
+  const auto old_log = run_bpfvet({"verify", obj, "--kernel", "5.10", "--log-level", "2"});
+  const auto new_log = run_bpfvet({"verify", obj, "--kernel", "5.17", "--log-level", "2"});
+  EXPECT_FALSE(std::regex_search(old_log.out, walked)) << old_log.out;
+  EXPECT_TRUE(std::regex_search(new_log.out, walked)) << new_log.out;
+  // lint loads the object once per kernel, so each column sees its own version.
+  const auto lint = run_bpfvet({"lint", obj, "--kernel", "5.10,5.17", "--format", "json"});
+  ASSERT_EQ(lint.status, 0) << lint.out << lint.err;
+  for (const auto& p : json::parse(lint.out)["programs"]) EXPECT_EQ(p["verdict"], "accepted") << p.dump();
+  const auto explain = run_bpfvet({"explain", obj, "--kernel", "5.10"});
+  EXPECT_EQ(explain.status, 0) << explain.out << explain.err;
+}
+
 // CO-RE objects resolve against the running kernel's BTF, or the one --btf names.
 TEST(VerifyOptions, BtfNamesTheCoreTarget) {
   if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no /sys/kernel/btf/vmlinux";
