@@ -262,6 +262,37 @@ Result<std::vector<jit::MapInput>> parse_maps_json(const std::string& text, cons
   return out;
 }
 
+namespace {
+
+// Why the parts were left out, naming the helpers.
+std::string not_compared_why(const jit::VolatileParts& v) {
+  std::string names;
+  for (const auto& h : v.helpers) names += (names.empty() ? "" : ", ") + h;
+  return "derived from " + names +
+         ", whose values the kernel and the mock runtime do not share: the parts that changed when the "
+         "interpreter ran again with other clock values, random seeds and task ids";
+}
+
+}  // namespace
+
+nlohmann::json not_compared_json(const jit::VolatileParts& v, const std::string& error) {
+  if (v.helpers.empty() && error.empty()) return nullptr;
+  json j{{"with", "kernel"}, {"helpers", v.helpers}, {"why", not_compared_why(v)}, {"parts", v.describe()}};
+  if (!error.empty()) j["error"] = error;
+  return j;
+}
+
+std::string not_compared_text(const jit::VolatileParts& v, const std::string& error) {
+  if (v.helpers.empty() && error.empty()) return "";
+  if (!error.empty()) return "kernel compared in full: cannot tell which parts vary (" + error + ")\n";
+  const auto parts = v.describe();
+  std::string out = "not compared with the kernel (" + not_compared_why(v) + "):";
+  if (parts.empty()) return out + " nothing (no part of the result varied)\n";
+  out += "\n";
+  for (const auto& p : parts) out += "  " + p + "\n";
+  return out;
+}
+
 nlohmann::json engine_error_json(const std::string& engine, const std::string& message) {
   return json{{"engine", engine}, {"error", message}};
 }

@@ -15,6 +15,7 @@
 #include "isa/program.h"
 #include "isa/result.h"
 #include "jit/engine.h"
+#include "jit/nondeterminism.h"
 
 namespace bpfvet::cli {
 
@@ -38,6 +39,13 @@ Result<std::vector<uint8_t>> parse_hex(const std::string& s);
 nlohmann::json result_json(const jit::RunResult& r, isa::ProgType type);
 /// An engine that could not run: {"engine": name, "error": message}.
 nlohmann::json engine_error_json(const std::string& engine, const std::string& message);
+/// What a comparison with the kernel left out (`run --engine all`): {"with": "kernel",
+/// "helpers": [...], "why": "...", "parts": ["map 'm' key 0a000001: value bytes 0-7"]},
+/// plus "error" when the interpreter could not tell which parts vary (then everything
+/// was compared).  Null when the program calls no nondeterministic helper.
+nlohmann::json not_compared_json(const jit::VolatileParts& v, const std::string& error);
+/// The same as text lines ("" when nothing was left out).
+std::string not_compared_text(const jit::VolatileParts& v, const std::string& error);
 /// Human-readable result: retval, packet out, maps, output events, timing, cost.
 std::string result_text(const jit::RunResult& r, isa::ProgType type);
 /// The deterministic cost of one run on one line ("53 BPF insns, 71 A64 insns

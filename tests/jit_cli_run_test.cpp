@@ -135,6 +135,42 @@ TEST(CliRunEngines, AllAgreesOnACorpusProgram) {
   EXPECT_NE(o.out.find("\"results\""), std::string::npos) << o.out;
 }
 
+// The README's example stores bpf_ktime_get_ns() in a map: the in-process engines share
+// the mock clock and agree exactly, the kernel is compared on everything but those 8
+// bytes, and the JSON says what was left out and why.
+TEST(CliRunEngines, KernelComparisonLeavesOutClockDerivedBytes) {
+  if (!fs::exists(kBinary)) GTEST_SKIP() << kBinary << " not built";
+  const std::string obj = std::string(BPFVET_CORPUS_DIR) + "/xdp_ddos_filter.o";
+  if (!fs::exists(obj)) GTEST_SKIP() << obj << " not built";
+  const std::string pkt = std::string(BPFVET_SOURCE_DIR) + "/corpus/packets/tcp_syn_80.bin";
+  // In-process engines only: nothing is left out.
+  const auto local = run("run " + obj + " --data " + pkt + " --engine interp,x86_64 --format json");
+  ASSERT_EQ(local.status, 0) << local.out;
+  const auto lj = nlohmann::json::parse(local.out);
+  EXPECT_TRUE(lj["agree"].get<bool>());
+  EXPECT_FALSE(lj.contains("not_compared")) << local.out;
+
+  const auto all = run("run " + obj + " --data " + pkt + " --engine interp,kernel --format json");
+  if (all.out.find("kernel engine unavailable") != std::string::npos) GTEST_SKIP() << "no bpf() here";
+  ASSERT_EQ(all.status, 0) << all.out;
+  const auto j = nlohmann::json::parse(all.out);
+  EXPECT_TRUE(j["agree"].get<bool>()) << all.out;
+  ASSERT_TRUE(j.contains("not_compared")) << all.out;
+  EXPECT_EQ(j["not_compared"]["with"], "kernel");
+  EXPECT_EQ(j["not_compared"]["helpers"], nlohmann::json::array({"bpf_ktime_get_ns"}));
+  EXPECT_EQ(j["not_compared"]["parts"], nlohmann::json::array({"map 'rate_by_src' key 0a000001: value bytes 0-7"}));
+  EXPECT_NE(j["not_compared"]["why"].get<std::string>().find("bpf_ktime_get_ns"), std::string::npos);
+  // The kernel's timestamp really differs from the mock's: it was left out, not equal.
+  std::string mock, kernel;
+  for (const auto& r : j["results"])
+    (r["engine"] == "kernel" ? kernel : mock) = r["maps"]["rate_by_src"].dump();
+  EXPECT_NE(mock, kernel);
+  const auto text = run("run " + obj + " --data " + pkt + " --engine interp,kernel");
+  EXPECT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("engines agree (2 ran)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("not compared with the kernel"), std::string::npos) << text.out;
+}
+
 TEST(CliRunEngines, BenchListsUnavailableEnginesWithError) {
   if (!fs::exists(kBinary)) GTEST_SKIP() << kBinary << " not built";
   const std::string prog = write_temp("bench.s", "r0 = 2\nexit\n");
