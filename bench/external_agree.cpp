@@ -201,7 +201,9 @@ std::string classify(const Row& r) {
   if (o.status == "loaderr") {
     if (o.message.find("ksym") != std::string::npos) return "unsupported: typed ksym";
     if (o.message.find("kfunc") != std::string::npos) return "unsupported: kfunc";
-    return "bpfvet load error: " + gist(o.message);
+    // Group by the error itself, not by the object path it starts with.
+    const size_t at = o.message.find(".o: ");
+    return "bpfvet load error: " + gist(at == std::string::npos ? o.message : o.message.substr(at + 4));
   }
   const bool ours_ok = o.status == "accept";
   if (ours_ok == r.kernel.accepted) {

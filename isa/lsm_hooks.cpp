@@ -4,6 +4,8 @@
 #include <iterator>
 #include <utility>
 
+#include "isa/prog_type.h"
+
 namespace bpfvet::isa {
 
 namespace {
@@ -301,6 +303,7 @@ std::optional<LsmHook> find_lsm_hook(std::string_view name) {
 }
 
 std::string_view lsm_hook_of_section(std::string_view section) {
+  section = section_base_name(section);
   for (std::string_view prefix : {"lsm/", "lsm.s/", "lsm_cgroup/"})
     if (section.substr(0, prefix.size()) == prefix) return section.substr(prefix.size());
   return {};

@@ -178,6 +178,15 @@ bool map_helper_compatible(MapType t, int32_t helper_id) {
 
 uint32_t map_value_size(const MapDef& m) { return m.value_size; }
 
+namespace {
+constexpr uint32_t kRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
+constexpr uint32_t kWronlyProg = 1u << 8;  // BPF_F_WRONLY_PROG
+}  // namespace
+
+// RDONLY_PROG wins when both are set, as in the kernel.
+bool map_prog_can_read(const MapDef& m) { return (m.flags & kRdonlyProg) || !(m.flags & kWronlyProg); }
+bool map_prog_can_write(const MapDef& m) { return !m.read_only && !(m.flags & kRdonlyProg); }
+
 Status check_map_def(const MapDef& m) {
   const MapTypeInfo& info = map_type_info(m.type);
   const std::string who = "map '" + m.name + "' (" + info.name + ")";

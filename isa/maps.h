@@ -46,5 +46,9 @@ Status check_map_def(const MapDef& m);
 /// Bytes a lookup's value pointer covers (value_size; per-CPU maps too, since a
 /// program sees its own CPU's copy).
 uint32_t map_value_size(const MapDef& m);
+/// Whether programs may read / write the map's values (the kernel's
+/// bpf_map_flags_to_cap(): BPF_F_RDONLY_PROG forbids writes, BPF_F_WRONLY_PROG reads).
+bool map_prog_can_read(const MapDef& m);
+bool map_prog_can_write(const MapDef& m);
 
 }  // namespace bpfvet::isa

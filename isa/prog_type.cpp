@@ -188,7 +188,12 @@ uint32_t kernel_prog_type(ProgType t) {
   return i ? i->kernel : 0;
 }
 
+std::string_view section_base_name(std::string_view section) {
+  return !section.empty() && section.front() == '?' ? section.substr(1) : section;
+}
+
 std::optional<ProgType> prog_type_from_section(std::string_view section) {
+  section = section_base_name(section);
   for (const auto& r : kRules)
     if (matches(r, section)) return r.type;
   for (const auto& r : kLegacyPrefixes)
@@ -252,6 +257,7 @@ AttachType attach_type_from_section(std::string_view section) {
   // libbpf matches these entries exactly ("cgroup/connect4", not "cgroup/connect4/x");
   // "cgroup/sock" is its alias for sock_create.
   constexpr std::string_view kPrefix = "cgroup/";
+  section = section_base_name(section);
   if (section.substr(0, kPrefix.size()) != kPrefix) return AttachType::Default;
   const std::string_view rest = section.substr(kPrefix.size());
   if (rest == "sock") return AttachType::SockCreate;

@@ -44,6 +44,10 @@ std::optional<ProgType> parse_prog_type(std::string_view name);
 /// The kernel's enum bpf_prog_type value (BPF_PROG_TYPE_XDP = 6, ...); Raw maps to
 /// socket filter's number only for loading experiments and is flagged by callers.
 uint32_t kernel_prog_type(ProgType t);
+/// The section name without libbpf's leading '?' (SEC("?xdp"): a program not loaded
+/// by default, otherwise an ordinary "xdp" program).  Every section-name rule below
+/// applies to this base name.
+std::string_view section_base_name(std::string_view section);
 /// Program type from an ELF section name, following libbpf's section table
 /// ("xdp", "tc", "classifier", "socket", "kprobe/", "tp/", "lsm/", ...).
 /// nullopt when the section name says nothing.

@@ -90,7 +90,7 @@ std::optional<RetRange> exit_ret_range(const VerifierContext& ctx) {
     // lsm_cgroup program returns 0 or 1 (1 for void hooks).  A hook bpfvet does not
     // know gets the int-hook range below (the explorer logs a note).
     if (const auto hook = isa::find_lsm_hook(isa::lsm_hook_of_section(ctx.prog.section))) {
-      const bool cgroup = ctx.prog.section.rfind("lsm_cgroup/", 0) == 0;
+      const bool cgroup = isa::section_base_name(ctx.prog.section).starts_with("lsm_cgroup/");
       const auto range = isa::lsm_return_range(*hook, cgroup);
       if (!range) return std::nullopt;
       return RetRange{range->first, range->second, !cgroup};

@@ -100,6 +100,11 @@ Words words_for(const Reject& r, const std::string& insn) {
               "Bound the value with a comparison (`if (len > 64) return 0;`) or a mask (`len &= 63;`)."};
     case ErrorCode::ReadOnlyMemory:
       return {"The program writes to memory it may only read.", "Copy the data to the stack or a writable map value first."};
+    case ErrorCode::WriteOnlyMemory:
+      return {"The map was created with BPF_F_WRONLY_PROG: programs may store into its values but never read them "
+              "(also not by passing a value pointer to a helper that reads it).",
+              "Drop BPF_F_WRONLY_PROG from the map's flags if the program needs to read the value, or keep the "
+              "data the program reads in another map."};
     case ErrorCode::UnknownHelper:
       // 0xbad2310 is what libbpf (and bpfvet's loader) writes over an instruction whose
       // CO-RE relocation found nothing in the target kernel's BTF.

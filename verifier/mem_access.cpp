@@ -138,7 +138,7 @@ Check ctx_access(Step& s, const RegState& reg, int regno, int64_t off, int size,
                                                       static_cast<long long>(arg)));
         return r;
       }
-      const bool cgroup = s.ctx.prog.section.rfind("lsm_cgroup/", 0) == 0;
+      const bool cgroup = isa::section_base_name(s.ctx.prog.section).starts_with("lsm_cgroup/");
       if (arg == hook->nargs && !write && value_reg >= 0 && hook->ret != isa::LsmRet::Void) {
         const auto range = isa::lsm_return_range(*hook, cgroup);
         s.st.reg(value_reg) = RegState::scalar(Scalar::srange(range->first, range->second));
@@ -195,7 +195,7 @@ constexpr int64_t kFlowKeysSize = 56;  // sizeof(struct bpf_flow_keys)
 
 Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool write, int value_reg, bool sign_extend) {
   const RegState reg = s.st.reg(regno);
-  const RegState* value = value_reg >= 0 ? &s.st.reg(value_reg) : nullptr;
+  RegState* value = value_reg >= 0 ? &s.st.reg(value_reg) : nullptr;  // a spill may give it an id
   if (reg.type == RegType::Stack && size > 1) {
     // The stack is always accessed with strict alignment (spill tracking depends on it).
     Tnum addr = tnum_add(reg.var.var_off, Tnum::constant(static_cast<uint64_t>(static_cast<int64_t>(reg.off) + insn_off)));
@@ -213,8 +213,11 @@ Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool writ
       uint32_t vs = isa::map_value_size(m);
       if (write && value && is_pointer_value(s, *value))
         return reject(ErrorCode::PointerLeak, "R%d leaks addr into map", value_reg);
-      if (write && (m.read_only || reg.read_only))
+      if (write && (!isa::map_prog_can_write(m) || reg.read_only))
         return reject(ErrorCode::ReadOnlyMemory, "write into map forbidden, value_size=%u off=%lld size=%d", vs,
+                      static_cast<long long>(off), size);
+      if (!write && !isa::map_prog_can_read(m))
+        return reject(ErrorCode::WriteOnlyMemory, "read from map forbidden, value_size=%u off=%lld size=%d", vs,
                       static_cast<long long>(off), size);
       if (auto r = region_access(reg, regno, off, size, vs, false)) return r;
       // No load or store may touch any byte of the value's bpf_spin_lock.

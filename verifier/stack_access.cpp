@@ -48,7 +48,7 @@ Check check_stack_bounds(const Step& s, int regno, int32_t off, int size, const 
   return std::nullopt;
 }
 
-Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* value, bool store_imm, int32_t imm) {
+Check stack_write(Step& s, int regno, int32_t off, int size, RegState* value, bool store_imm, int32_t imm) {
   const RegState& ptr = s.st.reg(regno);
   Frame& frame = s.st.frames[ptr.frameno];
   if (!ptr.var.is_const()) {
@@ -101,9 +101,14 @@ Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* val
   };
   if (value && aligned && value->is_scalar() && s.ctx.rules.privileged) {
     if (st.is_spill() && size != kRegSize) scrub_spill(st);
+    // A spill that keeps the whole value links the register and the slot: the register
+    // gets an id first if it has none (assign_scalar_id_before_mov), so a later fill is a
+    // copy whose bounds follow the register's.  A narrowing spill keeps the value only
+    // when it fits, and never the link.
+    const bool fits = size == kRegSize || value->var.umax >> (size * 8) == 0;
+    if (fits && value->id == 0 && !value->var.is_const()) value->id = s.ids.fresh();
     RegState r = *value;
-    // A narrowing spill keeps the value only when it fits.
-    if (size < kRegSize && !(r.var.umax >> (size * 8) == 0)) r.id = 0;
+    if (!fits) r.id = 0;
     save_spill(r);
     return std::nullopt;
   }

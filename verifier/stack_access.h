@@ -11,8 +11,9 @@ namespace bpfvet::verifier {
 Check check_stack_bounds(const Step& s, int regno, int32_t off, int size, const char* what);
 
 /// Store of `size` bytes at reg + off (off includes reg->off): `value` is the stored
-/// register (null for an immediate store of `imm`).
-Check stack_write(Step& s, int regno, int32_t off, int size, const RegState* value, bool store_imm, int32_t imm);
+/// register (null for an immediate store of `imm`); a scalar spill gives it an id when
+/// it has none, as the kernel does, so the register and the slot stay linked.
+Check stack_write(Step& s, int regno, int32_t off, int size, RegState* value, bool store_imm, int32_t imm);
 
 /// Load of `size` bytes at reg + off into register `dst` (-1: only check readability).
 Check stack_read(Step& s, int regno, int32_t off, int size, int dst, bool sign_extend);
