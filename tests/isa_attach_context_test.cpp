@@ -44,6 +44,7 @@ TEST_P(AttachFromSection, FollowsLibbpfSectionTable) {
 INSTANTIATE_TEST_SUITE_P(
     Sections, AttachFromSection,
     ::testing::Values(SectionRow{"cgroup/sock_create", A::SockCreate}, SectionRow{"cgroup/sock", A::SockCreate},
+                      SectionRow{"?cgroup/connect4", A::Connect4},  // not autoloaded, same hook
                       SectionRow{"cgroup/sock_release", A::SockRelease},
                       SectionRow{"cgroup/post_bind4", A::PostBind4}, SectionRow{"cgroup/post_bind6", A::PostBind6},
                       SectionRow{"cgroup/bind4", A::Bind4}, SectionRow{"cgroup/bind6", A::Bind6},

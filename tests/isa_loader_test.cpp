@@ -234,7 +234,11 @@ INSTANTIATE_TEST_SUITE_P(
         SectionCase{"flow_dissector", ProgType::FlowDissector},
         SectionCase{"cgroup/sysctl", std::nullopt}, SectionCase{".text", std::nullopt},
         SectionCase{"mystery_section", std::nullopt}, SectionCase{"", std::nullopt},
-        SectionCase{"kprobes", std::nullopt}));
+        SectionCase{"kprobes", std::nullopt},
+        // libbpf's '?' prefix only turns autoload off: the type is the base name's.
+        SectionCase{"?raw_tp", ProgType::RawTracepoint}, SectionCase{"?tc", ProgType::SchedCls},
+        SectionCase{"?cgroup_skb/ingress", ProgType::CgroupSkb}, SectionCase{"?socket", ProgType::SocketFilter},
+        SectionCase{"?fentry/x", std::nullopt}, SectionCase{"?", std::nullopt}, SectionCase{"??tc", std::nullopt}));
 
 TEST(ProgTypes, NamesRoundTripAndKernelNumbers) {
   const std::pair<ProgType, uint32_t> kernel[] = {
