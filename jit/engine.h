@@ -151,6 +151,9 @@ std::vector<std::string> engine_names();
 /// one whose available() explains it.  Error for an unknown name.
 Result<std::unique_ptr<Engine>> make_engine(const std::string& name);
 
+/// Lower-case hex of the bytes, no separators (diffs and descriptions of results).
+std::string hex(const std::vector<uint8_t>& b);
+
 /// Differences between two results (retval, packet out, maps, output), one line each,
 /// "" when they agree.  Timing, costs and notes are not compared.
 std::string compare_results(const RunResult& a, const RunResult& b);

@@ -10,14 +10,14 @@
 
 namespace bpfvet::jit {
 
-namespace {
-
 std::string hex(const std::vector<uint8_t>& b) {
   static const char* d = "0123456789abcdef";
   std::string s;
   for (uint8_t x : b) { s += d[x >> 4]; s += d[x & 15]; }
   return s;
 }
+
+namespace {
 
 std::string events_text(const OutputEvent& e) {
   std::string s = e.kind;

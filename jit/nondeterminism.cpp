@@ -36,16 +36,6 @@ void redirect_clock_reads(isa::Program& p) {
   }
 }
 
-std::string hex(const std::vector<uint8_t>& b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += d[x >> 4];
-    s += d[x & 15];
-  }
-  return s;
-}
-
 // Marks the bytes where any of the three byte strings differ; every byte when their
 // sizes differ.  True when one differs.
 bool diff_bytes(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, const std::vector<uint8_t>& c,
