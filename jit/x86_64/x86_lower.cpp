@@ -15,8 +15,6 @@ using isa::Kind;
 
 namespace {
 
-constexpr int32_t kTailCallHelper = 12;
-
 Cond cond_of(JmpOp op) {
   switch (op) {
     case JmpOp::Jeq: return Cond::E;

@@ -15,7 +15,6 @@ namespace {
 constexpr uint16_t kAllRegs = 0x7ff;  // r0-r10
 constexpr uint16_t kArgRegs = 0x3e;   // r1-r5
 constexpr int64_t kFoldWindow = 16;   // slots a folded address may be used over
-constexpr int32_t kTailCallHelper = 12;
 
 uint16_t bit(uint8_t r) { return r <= 10 ? static_cast<uint16_t>(1u << r) : 0; }
 

@@ -15,6 +15,8 @@ namespace bpfvet::jit::x86 {
 inline constexpr Reg kRegMap[11] = {Reg::Rax, Reg::Rdi, Reg::Rsi, Reg::Rdx, Reg::Rcx, Reg::R8,
                                     Reg::Rbx, Reg::R13, Reg::R14, Reg::R15, Reg::Rbp};
 inline constexpr Reg kState = Reg::R12;
+/// bpf_tail_call's helper id: lowered as a jump, not a helper call.
+inline constexpr int32_t kTailCallHelper = 12;
 
 /// Memory operand [r12 + offsetof(JitState, field)].
 #define JIT_STATE(field) (::bpfvet::jit::x86::Mem{::bpfvet::jit::x86::kState, static_cast<int32_t>(offsetof(::bpfvet::jit::x86::JitState, field))})
