@@ -320,7 +320,10 @@ Check check_mem_access(Step& s, int regno, int32_t insn_off, int size, bool writ
   if (read_into && size < kRegSize && s.st.reg(value_reg).is_scalar()) {
     RegState& d = s.st.reg(value_reg);
     d.var = coerce_to_size(d.var, static_cast<uint8_t>(size), sign_extend);
-    if (size < kRegSize && !d.var.is_const()) d.id = 0;
+    // A zero-extending load keeps a fill's link (the fill already dropped it unless the
+    // value fits the loaded width, so the truncation changes nothing); a sign-extending
+    // one may change the value, so it never keeps it.
+    if (sign_extend && !d.var.is_const()) d.id = 0;
   }
   return std::nullopt;
 }
