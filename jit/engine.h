@@ -77,6 +77,8 @@ struct RunInput {
   CtxInput ctx;
   std::vector<MapInput> maps;
   uint64_t seed = 42;          // bpf_get_prandom_u32
+  uint64_t clock_start_ns = 1'000'000'000;  // the mock clock before the first read
+  uint64_t clock_step_ns = 1000;            // how far each bpf_ktime_get_*_ns read advances it
 };
 
 /// Something the program emitted besides its return value.

@@ -18,7 +18,6 @@ namespace {
 using helper_util::kMaxOutputEvents;
 using helper_util::neg;
 using helper_util::ptr;
-constexpr uint64_t kClockStep = 1000;  // each clock read advances the mock clock by 1 us
 
 }  // namespace
 
@@ -91,7 +90,7 @@ void HelperOps::add_core(HelperImpl* t) {
   for (int id : {BPF_FUNC_ktime_get_ns, BPF_FUNC_ktime_get_boot_ns, BPF_FUNC_ktime_get_coarse_ns,
                  BPF_FUNC_ktime_get_tai_ns})
     t[id] = [](Runtime& rt, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
-      rt.clock_ns_ += kClockStep;
+      rt.clock_ns_ += rt.clock_step_;
       return rt.clock_ns_;
     };
   t[BPF_FUNC_jiffies64] = [](Runtime& rt, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) -> uint64_t {

@@ -16,7 +16,7 @@ namespace {
 
 constexpr int32_t kGetPrandomU32 = 7;
 constexpr int32_t kGetCurrentPidTgid = 14;
-// Helpers reading a clock: their calls are redirected to bpf_get_current_pid_tgid.
+// Helpers reading the mock clock (RunInput::clock_start_ns / clock_step_ns).
 constexpr std::array<int32_t, 5> kClockHelpers = {5 /* ktime_get_ns */, 118 /* jiffies64 */,
                                                   125 /* ktime_get_boot_ns */, 160 /* ktime_get_coarse_ns */,
                                                   208 /* ktime_get_tai_ns */};
@@ -25,16 +25,6 @@ bool is_clock_helper(int32_t id) { return std::find(kClockHelpers.begin(), kCloc
 bool is_nondeterministic(int32_t id) { return is_clock_helper(id) || id == kGetPrandomU32 || id == kGetCurrentPidTgid; }
 
 bool is_helper_call(const isa::Insn& in) { return in.kind == isa::Kind::Call && in.call == isa::CallKind::Helper; }
-
-// Every clock read of `p` becomes a bpf_get_current_pid_tgid call (same signature: no
-// arguments, a 64-bit scalar back).
-void redirect_clock_reads(isa::Program& p) {
-  for (size_t i = 0; i < p.insns.size() && i < p.raw.size(); ++i) {
-    if (!is_helper_call(p.insns[i]) || !is_clock_helper(p.insns[i].imm)) continue;
-    p.insns[i].imm = kGetCurrentPidTgid;
-    p.raw[i].imm = kGetCurrentPidTgid;
-  }
-}
 
 // Marks the bytes where any of the three byte strings differ; every byte when their
 // sizes differ.  True when one differs.
@@ -194,31 +184,29 @@ Result<VolatileParts> find_volatile_parts(const RunRequest& req) {
   auto engine = make_interp_engine();
   RunRequest base = req;
   base.bench = false;
-  base.verified = nullptr;  // the variants are not the verified program: all three run checked
   auto a = engine->run(base);
   if (!a) return a.error();
 
-  // Two variants: clock reads answer one of two task identities whose bytes all differ
-  // (and so do their complements' every byte), random numbers come from other seeds.
-  const std::array<std::pair<uint32_t, uint32_t>, 2> tasks = {{{0x89abcdefu, 0x01234567u}, {0x76543210u, 0xfedcba98u}}};
-  const std::array<uint64_t, 2> seeds = {0x9e3779b97f4a7c15ull, 0x6a09e667f3bcc909ull};
+  // Two variants: the mock clock starts elsewhere and advances by other steps (so
+  // timestamps and durations both differ in every byte), the task has other ids and
+  // random numbers come from other seeds.
+  struct Variant {
+    uint64_t clock_start, clock_step;
+    uint32_t pid, tgid;
+    uint64_t seed;
+  };
+  const std::array<Variant, 2> kVariants = {{{0x89abcdef01234567ull, 0x1111, 0x89abcdefu, 0x01234567u, 0x9e3779b97f4a7c15ull},
+                                             {0x7654321efedcba98ull, 0x2222, 0x76543210u, 0xfedcba98u, 0x6a09e667f3bcc909ull}}};
   std::vector<RunResult> variants;
-  for (size_t k = 0; k < tasks.size(); ++k) {
-    isa::Program prog = *req.program;
-    redirect_clock_reads(prog);
-    std::optional<isa::Object> object;
-    if (req.object) {
-      object = *req.object;
-      for (auto& p : object->programs) redirect_clock_reads(p);
-    }
+  for (const Variant& v : kVariants) {
     RunRequest r = base;
-    r.program = &prog;
-    r.object = object ? &*object : nullptr;
     TaskInput task = req.input.ctx.task.value_or(TaskInput{});
-    task.pid = tasks[k].first;
-    task.tgid = tasks[k].second;
+    task.pid = v.pid;
+    task.tgid = v.tgid;
     r.input.ctx.task = task;
-    r.input.seed = seeds[k];
+    r.input.seed = v.seed;
+    r.input.clock_start_ns = v.clock_start;
+    r.input.clock_step_ns = v.clock_step;
     auto res = engine->run(r);
     if (!res) return res.error();
     variants.push_back(std::move(*res));

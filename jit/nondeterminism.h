@@ -5,14 +5,14 @@
 // numbers (bpf_get_prandom_u32) and task (bpf_get_current_pid_tgid) are deterministic,
 // so the in-process engines must agree on them exactly; the kernel's are not.  To find
 // what depends on them, the interpreter runs the request three times: as given, and
-// twice with every clock read answered by a different 64-bit value (the calls are
-// redirected to bpf_get_current_pid_tgid with two task identities whose bytes all
-// differ) and two other random seeds.  Every part of the result that is not the same
+// twice with the mock clock started at other 64-bit values and advancing by other
+// steps (RunInput::clock_start_ns / clock_step_ns), other task ids and other random
+// seeds, chosen so that every byte differs.  Every part of the result that is not the same
 // in all three runs (the return value, packet or --mem bytes, map value bytes, map
 // entries whose key varies, output records) depends on them; it is left out when a
 // kernel result is compared (strip()), and describe() says what was left out.  The
-// first run keeps the mock's steady clock while the others jump, so values built from
-// clock differences (durations) are found as well as timestamps.
+// clock steps differ too, so values built from clock differences (durations) are
+// found as well as timestamps.
 #pragma once
 
 #include <string>

@@ -16,7 +16,6 @@ using isa::MapType;
 namespace {
 constexpr uint32_t kHandleStride = 16;
 constexpr uint64_t kMockTaskSize = 8192;
-constexpr uint64_t kClockStart = 1'000'000'000;
 
 std::string hex_of(const std::vector<uint8_t>& b) {
   static const char* d = "0123456789abcdef";
@@ -131,7 +130,8 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const RunRequest& req) {
     rt->ctx_->set_unwritten(unwritten);
   }
   rt->rng_ = rt->seed_;
-  rt->clock_ns_ = kClockStart;
+  rt->clock_ns_ = req.input.clock_start_ns;
+  rt->clock_step_ = req.input.clock_step_ns;
   return rt;
 }
 

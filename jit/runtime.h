@@ -156,6 +156,7 @@ class Runtime {
   std::vector<std::unique_ptr<MockMap>> maps_;  // indexed like Program::maps
   std::vector<OutputEvent> output_;
   uint64_t clock_ns_ = 0;
+  uint64_t clock_step_ = 0;
   uint64_t rng_ = 0;
   uint64_t seed_ = 42;
   TaskInput task_info_;
