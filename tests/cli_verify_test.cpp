@@ -171,7 +171,8 @@ TEST(VerifyOptions, KernelSetsLinuxKernelVersion) {
   // lint loads the object once per kernel, so each column sees its own version.
   const auto lint = run_bpfvet({"lint", obj, "--kernel", "5.10,5.17", "--format", "json"});
   ASSERT_EQ(lint.status, 0) << lint.out << lint.err;
-  for (const auto& p : json::parse(lint.out)["programs"]) EXPECT_EQ(p["verdict"], "accepted") << p.dump();
+  const json report = json::parse(lint.out);  // range-for over a temporary's member would dangle
+  for (const auto& p : report["programs"]) EXPECT_EQ(p["verdict"], "accepted") << p.dump();
   const auto explain = run_bpfvet({"explain", obj, "--kernel", "5.10"});
   EXPECT_EQ(explain.status, 0) << explain.out << explain.err;
 }
